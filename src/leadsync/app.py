@@ -1,0 +1,109 @@
+"""The ASGI app: the SOAP endpoint, its WSDL, health checks; every answer is SOAP or JSON.
+
+Any path, method or body the endpoint cannot take still gets a SOAP fault, never an HTML
+page. Request bodies are read up to ``max_body_bytes`` and refused past it without being
+read to the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from leadsync.config import Settings
+from leadsync.errors import MktowsError, RequestNotUnderstood, RequestTooLarge
+from leadsync.store import Store
+from leadsync.wire.dispatch import Clock, Dispatcher, utc_now
+from leadsync.wire.wsdl import render_wsdl
+
+XML = "text/xml; charset=UTF-8"
+_VERSION = re.compile(r"[0-9]+_[0-9]+")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> Starlette:
+    dispatcher = Dispatcher(store, settings, clock)
+
+    def fault(error: MktowsError, status: int = 500, **headers: str) -> Response:
+        return Response(dispatcher.fault(error).body, status, headers, media_type=XML)
+
+    async def endpoint(request: Request) -> Response:
+        version = request.path_params["version"]
+        if not _VERSION.fullmatch(version):
+            return fault(
+                RequestNotUnderstood(f"Request not understood: no API version {version!r}"), 404
+            )
+        if request.method in ("GET", "HEAD"):
+            if any(key.lower() == "wsdl" for key in request.query_params):
+                address = str(request.url.replace(query="", fragment=""))
+                return Response(render_wsdl(address), media_type=XML)
+            return fault(
+                RequestNotUnderstood("Request not understood: POST a SOAP request, or GET ?WSDL"),
+                405,
+                allow="GET, POST",
+            )
+        if request.method != "POST":
+            return fault(
+                RequestNotUnderstood(f"Request not understood: method {request.method}"),
+                405,
+                allow="GET, POST",
+            )
+        try:
+            body = await _read_body(request, settings.max_body_bytes)
+        except _TooLarge:
+            error = RequestTooLarge(
+                f"Request not understood: body exceeds {settings.max_body_bytes} bytes"
+            )
+            return fault(error, 500, connection="close")
+        reply = await run_in_threadpool(dispatcher.handle, body)
+        return Response(reply.body, reply.status, media_type=XML)
+
+    async def not_found(request: Request) -> Response:
+        return fault(
+            RequestNotUnderstood(
+                f"Request not understood: no endpoint at {request.url.path}; use /soap/mktows/2_2"
+            ),
+            404,
+        )
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await run_in_threadpool(store.ping)
+        except Exception as exc:  # any failure to reach the store means not ready
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
+        return JSONResponse({"status": "ready"})
+
+    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    return Starlette(
+        routes=[
+            Route("/soap/mktows/{version}", endpoint, methods=methods),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/{path:path}", not_found, methods=methods),
+        ]
+    )

@@ -1,0 +1,305 @@
+"""The ``leadsync`` command: serve, users, leads, fields.
+
+Every command takes ``--db`` (env ``LEADSYNC_DB``): the SQLite file of the lead store.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from leadsync import __version__
+from leadsync.config import (
+    DEFAULT_DB,
+    DEFAULT_MAX_BATCH,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CLOCK_SKEW,
+    Settings,
+)
+from leadsync.errors import ConfigError
+from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field
+from leadsync.model import Lead
+from leadsync.store import Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        envvar="LEADSYNC_DB",
+        default=DEFAULT_DB,
+        show_default=True,
+        help="The lead store: a SQLite file (created when missing). Env: LEADSYNC_DB.",
+    )(func)
+
+
+def _open(db: str) -> Store:
+    try:
+        return open_store(db)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="leadsync")
+def main() -> None:
+    """leadsync: a self-hosted server for Marketo's SOAP lead API (mktows).
+
+    \b
+    Quick start:
+      leadsync users add demo17_1_809934544BFABAE58E5D27 --secret 27272727aa
+      leadsync serve --port 8080
+    """
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--max-clock-skew",
+    default=DEFAULT_MAX_CLOCK_SKEW,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar="LEADSYNC_MAX_CLOCK_SKEW",
+    help="Seconds a requestTimestamp may differ from the server clock (fault "
+    "20016 beyond); 0 turns the check off.",
+)
+@click.option(
+    "--max-batch",
+    default=DEFAULT_MAX_BATCH,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="LEADSYNC_MAX_BATCH",
+    help="Most lead records in one syncMultipleLeads call (fault 20110 beyond).",
+)
+@click.option(
+    "--max-body-bytes",
+    default=DEFAULT_MAX_BODY_BYTES,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="LEADSYNC_MAX_BODY_BYTES",
+    help="Largest request body accepted (fault 20012 beyond).",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+)
+def serve(
+    db: str,
+    host: str,
+    port: int,
+    max_clock_skew: int,
+    max_batch: int,
+    max_body_bytes: int,
+    log_level: str,
+) -> None:
+    """Serve the SOAP API on HOST:PORT.
+
+    \b
+    Example:
+      leadsync serve --db ./leadsync.db --port 8080
+    """
+    from leadsync.server import bind
+    from leadsync.server import serve as run
+
+    settings = Settings(db, max_clock_skew, max_batch, max_body_bytes)
+    store = _open(db)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    shown_host = f"[{host}]" if ":" in host else host
+    base = f"http://{shown_host}:{sock.getsockname()[1]}"
+    users = store.list_users()
+    click.echo(f"leadsync {__version__}")
+    click.echo(f"endpoint: {base}/soap/mktows/2_2")
+    click.echo(f"wsdl:     {base}/soap/mktows/2_2?WSDL")
+    click.echo(f"store:    {store.location}")
+    click.echo(f"users:    {len(users)}")
+    if not users:
+        click.echo(
+            f"no user can call yet; add one with: leadsync users add USER_ID --generate --db {db}"
+        )
+    sys.stdout.flush()
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    run(store, settings, sock, log_level)
+
+
+@main.group()
+def users() -> None:
+    """API users: the mktowsUserId and secret key pairs that may call."""
+
+
+@users.command("add")
+@db_option
+@click.argument("user_id")
+@click.option("--secret", help="The user's secret key (the HMAC key).")
+@click.option("--generate", is_flag=True, help="Make a new random key and print it.")
+def users_add(db: str, user_id: str, secret: str | None, generate: bool) -> None:
+    """Add USER_ID (or replace its key).
+
+    \b
+    Example:
+      leadsync users add demo17_1_809934544BFABAE58E5D27 --secret 27272727aa
+    """
+    if (secret is None) == (not generate):
+        raise click.UsageError("give exactly one of --secret SECRET or --generate")
+    if not user_id.strip():
+        raise click.UsageError("USER_ID must not be empty")
+    key = secrets.token_hex(22).upper() if generate else str(secret)
+    if not key:
+        raise click.UsageError("the secret must not be empty")
+    created = _open(db).add_user(user_id, key)
+    click.echo(f"{'added' if created else 'replaced the key of'} user {user_id}")
+    if generate:
+        click.echo(f"secret: {key}")
+
+
+@users.command("list")
+@db_option
+def users_list(db: str) -> None:
+    """List the user ids (never their keys).
+
+    \b
+    Example:
+      leadsync users list
+    """
+    for user_id in _open(db).list_users():
+        click.echo(user_id)
+
+
+@users.command("remove")
+@db_option
+@click.argument("user_id")
+def users_remove(db: str, user_id: str) -> None:
+    """Remove USER_ID; its calls then fail with fault 20014.
+
+    \b
+    Example:
+      leadsync users remove demo17_1_809934544BFABAE58E5D27
+    """
+    if not _open(db).remove_user(user_id):
+        raise click.ClickException(f"no user {user_id}")
+    click.echo(f"removed user {user_id}")
+
+
+@main.group()
+def leads() -> None:
+    """The stored leads."""
+
+
+def _iso(microseconds: int) -> str:
+    moment = datetime.fromtimestamp(microseconds / 1_000_000, UTC)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _row(lead: Lead) -> dict[str, Any]:
+    return {
+        "Id": lead.id,
+        "Email": lead.email,
+        "ForeignSysPersonId": lead.foreign_sys_person_id,
+        "ForeignSysType": lead.foreign_sys_type,
+        "createdAt": _iso(lead.created_at),
+        "updatedAt": _iso(lead.updated_at),
+        **lead.attributes,
+    }
+
+
+@leads.command("export")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines (one object a lead) or CSV with a header.",
+)
+def leads_export(db: str, fmt: str) -> None:
+    """Write every lead to standard output, in Id order.
+
+    Keys: Id, Email, ForeignSysPersonId, ForeignSysType, createdAt, updatedAt, then one
+    per attribute, named by its attrName.
+
+    \b
+    Example:
+      leadsync leads export --format csv > leads.csv
+    """
+    store = _open(db)
+    rows: Iterator[dict[str, Any]] = (_row(lead) for lead in store.iter_leads())
+    out = sys.stdout
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    columns = ["Id", "Email", "ForeignSysPersonId", "ForeignSysType", "createdAt", "updatedAt"]
+    writer = csv.DictWriter(out, columns + store.attribute_names(), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+@main.group()
+def fields() -> None:
+    """The lead field catalog: Marketo's standard fields and your custom ones."""
+
+
+@fields.command("list")
+@db_option
+def fields_list(db: str) -> None:
+    """List every field an attribute may name, with its type and origin.
+
+    \b
+    Example:
+      leadsync fields list
+    """
+    custom = _open(db).custom_fields()
+    for name, kind in sorted(STANDARD_FIELDS.items()):
+        click.echo(f"{name}\t{kind}\tstandard")
+    for name, kind in sorted(custom.items()):
+        click.echo(f"{name}\t{kind}\tcustom")
+
+
+@fields.command("add")
+@db_option
+@click.argument("name")
+@click.option(
+    "--type",
+    "field_type",
+    required=True,
+    type=click.Choice([t.value for t in FieldType]),
+    help="The value type.",
+)
+def fields_add(db: str, name: str, field_type: str) -> None:
+    """Add a custom field NAME that lead attributes may then carry.
+
+    \b
+    Example:
+      leadsync fields add LoyaltyTier --type string
+    """
+    store = _open(db)
+    try:
+        check_custom_field(name, {**STANDARD_FIELDS, **store.custom_fields()})
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    store.add_field(name, FieldType(field_type))
+    click.echo(f"added field {name} ({field_type})")

@@ -1,0 +1,59 @@
+"""One root error for everything a caller can be told; each subclass carries its Marketo code.
+
+``app.py`` alone turns these into SOAP faults. ``message`` is the detail text; the fault
+renderer appends `` (<code>)`` as Marketo does.
+"""
+
+from __future__ import annotations
+
+
+class MktowsError(Exception):
+    """Root of every error that becomes a SOAP fault."""
+
+    code: int = 20011
+    short: str = "Internal Error"
+    faultcode: str = "SOAP-ENV:Client"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.short
+        super().__init__(self.message)
+
+
+class InternalError(MktowsError):
+    code, short, faultcode = 20011, "Internal Error", "SOAP-ENV:Server"
+
+
+class RequestNotUnderstood(MktowsError):
+    code, short = 20012, "Request not understood"
+
+
+class RequestTooLarge(MktowsError):
+    code, short = 20012, "Request not understood"
+
+
+class AuthenticationFailed(MktowsError):
+    code, short = 20014, "Authentication failed"
+
+
+class RequestExpired(MktowsError):
+    code, short = 20016, "Request expired"
+
+
+class UnsupportedOperation(MktowsError):
+    code, short = 20019, "Unsupported operation"
+
+
+class BadParameter(MktowsError):
+    code, short = 20110, "Input error"
+
+
+class LeadNotFound(MktowsError):
+    code, short = 20103, "Lead not found"
+
+
+class UnknownLeadField(MktowsError):
+    code, short = 20105, "Unknown lead field"
+
+
+class ConfigError(Exception):
+    """A setting or command-line value that stops the start; never reaches the wire."""

@@ -1,0 +1,77 @@
+"""Plain typed values that travel between the wire, the service and the store.
+
+No XML and no SQL here: the wire layer decodes into these, the service reasons over them
+and the store persists ``Lead``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SyncStatusCode(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    FAILED = "FAILED"
+
+
+FOREIGN_SYS_TYPES = frozenset({"CUSTOM", "SFDC", "NETSUITE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """One ``attribute`` of a lead record; ``value`` None means xsi:nil (clear the field)."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRecord:
+    """One ``leadRecord`` as a client sent it.
+
+    ``problem`` is set by the decoder when the record itself is malformed (an Id that is
+    not an integer, an attribute without a name): such a record fails on its own.
+    """
+
+    id: int | None = None
+    email: str | None = None
+    foreign_sys_person_id: str | None = None
+    foreign_sys_type: str | None = None
+    attributes: tuple[Attribute, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    lead_id: int
+    status: SyncStatusCode
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The three fields of the AuthenticationHeader that matter, exactly as sent."""
+
+    user_id: str
+    signature: str
+    timestamp: str
+
+
+@dataclass(slots=True)
+class Lead:
+    """A stored lead. Times are microseconds since the Unix epoch, UTC."""
+
+    id: int
+    email: str | None
+    foreign_sys_person_id: str | None
+    foreign_sys_type: str | None
+    attributes: dict[str, str] = field(default_factory=dict)
+    created_at: int = 0
+    updated_at: int = 0
+
+
+def email_key(email: str) -> str:
+    """The form under which emails are matched: case-insensitive, surrounding space ignored."""
+    return email.strip().lower()

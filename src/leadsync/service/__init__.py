@@ -1,0 +1,1 @@
+"""Marketo's rules, over the Store protocol; no XML, no SQL."""

@@ -1,0 +1,208 @@
+"""syncMultipleLeads: Marketo's upsert rules, applied in order within one transaction.
+
+Keys resolve with one query per key kind for the whole call; records then apply in input
+order against an in-memory view of the touched leads, so that a later record sees what an
+earlier one did (the same new email twice gives CREATED, then UPDATED of that lead). The
+view is written back in two batch statements and committed before the caller answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
+from leadsync.model import (
+    FOREIGN_SYS_TYPES,
+    Lead,
+    LeadRecord,
+    SyncStatus,
+    SyncStatusCode,
+    email_key,
+)
+from leadsync.store.base import LeadWriter, Store
+
+_KEY_MAX_CHARS = 255
+
+
+class _RecordFailed(Exception):
+    """One record cannot apply; the others still do."""
+
+
+class _View:
+    """The leads this call can touch, indexed by each key, and what the call changed."""
+
+    def __init__(self, writer: LeadWriter, records: Sequence[LeadRecord]) -> None:
+        self.writer = writer
+        self.by_id: dict[int, Lead] = {}
+        self.by_foreign: dict[str, Lead] = {}
+        self.by_email: dict[str, list[Lead]] = defaultdict(list)
+        self.created: dict[int, Lead] = {}
+        self.updated: dict[int, Lead] = {}
+        self.released: set[int] = set()
+        ids = {r.id for r in records if r.id is not None}
+        foreign_ids = {r.foreign_sys_person_id for r in records if r.foreign_sys_person_id}
+        emails = {email_key(r.email) for r in records if r.email}
+        emails.update(
+            email_key(a.value)
+            for r in records
+            for a in r.attributes
+            if a.name == "Email" and a.value
+        )
+        for found in (
+            writer.leads_by_ids(ids),
+            writer.leads_by_foreign_ids(foreign_ids),
+            writer.leads_by_email_keys(emails),
+        ):
+            for lead in found:
+                if lead.id not in self.by_id:
+                    self._index(lead)
+
+    def _index(self, lead: Lead) -> None:
+        self.by_id[lead.id] = lead
+        if lead.foreign_sys_person_id is not None:
+            self.by_foreign[lead.foreign_sys_person_id] = lead
+        if lead.email:
+            self.by_email[email_key(lead.email)].append(lead)
+
+    def find_email(self, email: str) -> Lead | None:
+        """The lead dedup picks for ``email``: most recently updated, then highest id."""
+        holders = self.by_email.get(email_key(email), ())
+        return max(holders, key=lambda lead: (lead.updated_at, lead.id), default=None)
+
+    def create(self, lead: Lead) -> None:
+        self._index(lead)
+        self.created[lead.id] = lead
+
+    def touch(self, lead: Lead) -> None:
+        if lead.id not in self.created:
+            self.updated[lead.id] = lead
+
+    def set_email(self, lead: Lead, email: str | None) -> None:
+        if lead.email:
+            self.by_email[email_key(lead.email)].remove(lead)
+        lead.email = email
+        if email:
+            self.by_email[email_key(email)].append(lead)
+
+    def set_foreign_id(self, lead: Lead, foreign_id: str, foreign_type: str | None) -> None:
+        holder = self.by_foreign.get(foreign_id)
+        if holder is not None and holder is not lead:
+            # A ForeignSysPersonId belongs to one lead: it moves to this one.
+            holder.foreign_sys_person_id = None
+            self.touch(holder)
+            if holder.id not in self.created:
+                self.released.add(holder.id)
+        old = lead.foreign_sys_person_id
+        if old is not None and old != foreign_id:
+            del self.by_foreign[old]
+            if lead.id not in self.created:
+                self.released.add(lead.id)
+        lead.foreign_sys_person_id = foreign_id
+        lead.foreign_sys_type = foreign_type
+        self.by_foreign[foreign_id] = lead
+
+
+def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> dict[str, str | None]:
+    """The record's attribute changes, or _RecordFailed naming what is wrong."""
+    if record.problem:
+        raise _RecordFailed(record.problem)
+    if record.id is None and not record.foreign_sys_person_id and not record.email:
+        raise _RecordFailed("lead record has no key: give Id, ForeignSysPersonId or Email")
+    for key_name, key in (
+        ("Email", record.email),
+        ("ForeignSysPersonId", record.foreign_sys_person_id),
+    ):
+        if key is not None and len(key) > _KEY_MAX_CHARS:
+            raise _RecordFailed(f"{key_name} is longer than {_KEY_MAX_CHARS} characters")
+    if record.foreign_sys_type is not None and record.foreign_sys_type not in FOREIGN_SYS_TYPES:
+        raise _RecordFailed(
+            f"bad ForeignSysType {record.foreign_sys_type!r}: use CUSTOM, SFDC or NETSUITE"
+        )
+    unknown = sorted({a.name for a in record.attributes if a.name not in catalog})
+    if unknown:
+        raise _RecordFailed(f"unknown fields for import: {', '.join(unknown)}")
+    changes: dict[str, str | None] = {}
+    for attribute in record.attributes:
+        field_type = catalog[attribute.name]
+        value = attribute.value
+        if value == "" and field_type not in (FieldType.STRING, FieldType.TEXT):
+            value = None  # an empty number, date or boolean clears the field
+        if value is not None:
+            wrong = check_value(field_type, value)
+            if wrong:
+                raise _RecordFailed(
+                    f"bad value for field {attribute.name}: {_shorten(value)!r} is {wrong}"
+                )
+        changes[attribute.name] = value
+    return changes
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[:limit] + "..."
+
+
+def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: int) -> None:
+    for name, value in changes.items():
+        if name == "Email":
+            view.set_email(lead, value)
+        elif value is None:
+            lead.attributes.pop(name, None)
+        else:
+            lead.attributes[name] = value
+    lead.updated_at = stamp
+
+
+def _sync_one(
+    view: _View, record: LeadRecord, changes: Mapping[str, str | None], dedup: bool, stamp: int
+) -> SyncStatus:
+    lead: Lead | None
+    if record.id is not None:
+        lead = view.by_id.get(record.id)
+        if lead is None:
+            raise _RecordFailed(f"lead not found: no lead has Id {record.id}")
+    elif record.foreign_sys_person_id:
+        lead = view.by_foreign.get(record.foreign_sys_person_id)
+    elif dedup and record.email:
+        lead = view.find_email(record.email)
+    else:
+        lead = None
+
+    if lead is None:
+        lead = Lead(view.writer.allocate_ids(1)[0], record.email, None, None, {}, stamp, stamp)
+        view.create(lead)
+        if record.foreign_sys_person_id:
+            view.set_foreign_id(lead, record.foreign_sys_person_id, record.foreign_sys_type)
+        _apply(view, lead, changes, stamp)
+        return SyncStatus(lead.id, SyncStatusCode.CREATED)
+
+    if record.foreign_sys_person_id:
+        foreign_type = record.foreign_sys_type or lead.foreign_sys_type
+        view.set_foreign_id(lead, record.foreign_sys_person_id, foreign_type)
+    _apply(view, lead, changes, stamp)
+    view.touch(lead)
+    return SyncStatus(lead.id, SyncStatusCode.UPDATED)
+
+
+def sync_multiple_leads(
+    store: Store, records: Sequence[LeadRecord], dedup: bool = True, now_us: int | None = None
+) -> list[SyncStatus]:
+    """Upsert ``records`` in order; one status per record, committed before returning."""
+    base = time.time_ns() // 1000 if now_us is None else now_us
+    statuses: list[SyncStatus] = []
+    with store.write() as writer:
+        catalog = {**STANDARD_FIELDS, **writer.custom_fields()}
+        view = _View(writer, records)
+        for index, record in enumerate(records):
+            # Each record gets its own microsecond, so "most recently updated" is exact
+            # within a call too.
+            stamp = base + index
+            try:
+                changes = _validate(record, catalog)
+                statuses.append(_sync_one(view, record, changes, dedup, stamp))
+            except _RecordFailed as failure:
+                statuses.append(SyncStatus(0, SyncStatusCode.FAILED, str(failure)))
+        writer.insert_leads(sorted(view.created.values(), key=lambda lead: lead.id))
+        writer.update_leads(list(view.updated.values()), view.released)
+    return statuses

@@ -1,0 +1,226 @@
+"""The default store: one SQLite file in WAL mode.
+
+Writes go through one connection guarded by a lock (SQLite has one writer anyway), inside
+``BEGIN IMMEDIATE`` so that other processes on the same file queue on the busy timeout
+rather than fail. ``synchronous=FULL``: a commit is on disk before the response is sent.
+Reads (users, export) use one connection per thread and never block on the writer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+
+from leadsync.errors import ConfigError
+from leadsync.fields import FieldType
+from leadsync.model import Lead, email_key
+from leadsync.store.sqlite_schema import migrate
+
+_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
+_CHUNK = 500  # bound on host parameters per statement
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _lead(row: tuple[int, str | None, str | None, str | None, str, int, int]) -> Lead:
+    return Lead(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6])
+
+
+def _dumps(attributes: dict[str, str]) -> str:
+    return json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Writer:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._next_id: int | None = None
+
+    def custom_fields(self) -> dict[str, FieldType]:
+        return _custom_fields(self._conn)
+
+    def _select(self, column: str, values: Collection[object]) -> list[Lead]:
+        found: list[Lead] = []
+        items = list(values)
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {_LEAD_COLUMNS} FROM leads WHERE {column} IN ({marks})"
+            found.extend(_lead(row) for row in self._conn.execute(sql, chunk))
+        return found
+
+    def leads_by_ids(self, ids: Collection[int]) -> list[Lead]:
+        return self._select("id", ids)
+
+    def leads_by_foreign_ids(self, foreign_ids: Collection[str]) -> list[Lead]:
+        return self._select("foreign_id", foreign_ids)
+
+    def leads_by_email_keys(self, email_keys: Collection[str]) -> list[Lead]:
+        return self._select("email_key", email_keys)
+
+    def allocate_ids(self, count: int) -> list[int]:
+        if self._next_id is None:
+            row = self._conn.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'leads'"
+            ).fetchone()
+            self._next_id = (row[0] if row else 0) + 1
+        first = self._next_id
+        self._next_id += count
+        return list(range(first, first + count))
+
+    def insert_leads(self, leads: Sequence[Lead]) -> None:
+        self._conn.executemany(
+            "INSERT INTO leads (id, email, email_key, foreign_id, foreign_type, attrs,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    lead.id,
+                    lead.email,
+                    None if lead.email is None else email_key(lead.email),
+                    lead.foreign_sys_person_id,
+                    lead.foreign_sys_type,
+                    _dumps(lead.attributes),
+                    lead.created_at,
+                    lead.updated_at,
+                )
+                for lead in leads
+            ],
+        )
+
+    def update_leads(self, leads: Sequence[Lead], released: Collection[int]) -> None:
+        if released:
+            self._conn.executemany(
+                "UPDATE leads SET foreign_id = NULL WHERE id = ?", [(i,) for i in released]
+            )
+        self._conn.executemany(
+            "UPDATE leads SET email = ?, email_key = ?, foreign_id = ?, foreign_type = ?,"
+            " attrs = ?, updated_at = ? WHERE id = ?",
+            [
+                (
+                    lead.email,
+                    None if lead.email is None else email_key(lead.email),
+                    lead.foreign_sys_person_id,
+                    lead.foreign_sys_type,
+                    _dumps(lead.attributes),
+                    lead.updated_at,
+                    lead.id,
+                )
+                for lead in leads
+            ],
+        )
+
+
+def _custom_fields(conn: sqlite3.Connection) -> dict[str, FieldType]:
+    return {name: FieldType(kind) for name, kind in conn.execute("SELECT name, type FROM fields")}
+
+
+class SqliteStore:
+    """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
+
+    def __init__(self, path: str) -> None:
+        self.location = path
+        self._path = path
+        if path != ":memory:" and not os.path.exists(path):
+            directory = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(directory):
+                raise ConfigError(f"cannot create the store {path}: no directory {directory}")
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._writer = self._connect()
+        migrate(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"cannot open the store {self._path}: {exc}") from exc
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[_Writer]:
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Writer(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def secret_for(self, user_id: str) -> str | None:
+        row = (
+            self._reader()
+            .execute("SELECT secret FROM users WHERE user_id = ?", (user_id,))
+            .fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def add_user(self, user_id: str, secret: str) -> bool:
+        with self._write_lock:
+            found = self._writer.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
+            existed = found.fetchone() is not None
+            self._writer.execute(
+                "INSERT INTO users (user_id, secret) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret",
+                (user_id, secret),
+            )
+        return not existed
+
+    def remove_user(self, user_id: str) -> bool:
+        with self._write_lock:
+            cur = self._writer.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        return cur.rowcount > 0
+
+    def list_users(self) -> list[str]:
+        rows = self._reader().execute("SELECT user_id FROM users ORDER BY user_id")
+        return [row[0] for row in rows]
+
+    def custom_fields(self) -> dict[str, FieldType]:
+        return _custom_fields(self._reader())
+
+    def add_field(self, name: str, field_type: FieldType) -> None:
+        with self._write_lock:
+            self._writer.execute(
+                "INSERT INTO fields (name, type) VALUES (?, ?)", (name, field_type.value)
+            )
+
+    def iter_leads(self) -> Iterator[Lead]:
+        # A dedicated connection: the export is one consistent snapshot.
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            for row in conn.execute(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY id"):
+                yield _lead(row)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def attribute_names(self) -> list[str]:
+        rows = self._reader().execute(
+            "SELECT DISTINCT j.key FROM leads, json_each(leads.attrs) AS j ORDER BY j.key"
+        )
+        return [row[0] for row in rows]
+
+    def ping(self) -> None:
+        self._reader().execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        self._writer.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()

@@ -1,0 +1,1 @@
+"""SOAP on the wire: safe parsing, request decoding, one renderer, the WSDL."""

@@ -1,0 +1,70 @@
+"""A real ``leadsync serve`` process on a free port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ServerProcess:
+    db: str
+    args: tuple[str, ...] = ()
+    process: subprocess.Popen[str] | None = None
+    base_url: str = ""
+    banner: list[str] = field(default_factory=list)
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.base_url}/soap/mktows/2_2"
+
+    def start(self) -> ServerProcess:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "leadsync",
+                "serve",
+                "--db",
+                self.db,
+                "--port",
+                "0",
+                "--log-level",
+                "warning",
+                *self.args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        assert self.process.stdout is not None
+        self.banner = []
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("server exited early:\n" + "".join(self.banner))
+            self.banner.append(line)
+            if line.startswith("endpoint:"):
+                self.base_url = line.split()[1].rsplit("/soap/", 1)[0]
+            if line.startswith("users:"):
+                return self
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field, check_value
+
+
+@pytest.mark.parametrize(
+    ("field_type", "good", "bad"),
+    [
+        (FieldType.INTEGER, ["0", "-12", "+7", "2147483647"], ["1.5", "abc", "", "2147483648"]),
+        (FieldType.FLOAT, ["1.5", "-2", ".5", "1e3", "12000000.75"], ["abc", "1,5", "nan"]),
+        (FieldType.BOOLEAN, ["true", "false", "1", "0", "True", "FALSE"], ["yes", "2", ""]),
+        (FieldType.DATE, ["2024-02-29", "1970-01-01"], ["2023-02-29", "2024-2-1", "01/02/2024"]),
+        (
+            FieldType.DATETIME,
+            ["2024-02-29T10:00:00Z", "2024-02-29T10:00:00-07:00", "2024-02-29T10:00:00"],
+            ["2024-02-29", "tomorrow", "2024-02-30T10:00:00Z"],
+        ),
+        (FieldType.STRING, ["", "x" * 255, "\u00e9\u4e2d\U0001f600" * 85], ["x" * 256]),
+        (FieldType.TEXT, ["x" * 32768], ["x" * 32769, "\u00e9" * 16385]),
+    ],
+)
+def test_values_are_checked_against_their_field_type(
+    field_type: FieldType, good: list[str], bad: list[str]
+) -> None:
+    assert [check_value(field_type, v) for v in good] == [None] * len(good)
+    assert all(check_value(field_type, v) for v in bad), [check_value(field_type, v) for v in bad]
+
+
+def test_the_catalog_has_marketos_soap_names_with_their_odd_casing() -> None:
+    assert {"Company", "Phone", "Email", "DateofBirth", "SICCode"} <= set(STANDARD_FIELDS)
+    assert STANDARD_FIELDS["NumberOfEmployees"] is FieldType.INTEGER
+    assert "DateOfBirth" not in STANDARD_FIELDS
+
+
+@pytest.mark.parametrize("name", ["company", "EMAIL", "Id", "1abc", "has space", "x" * 101, ""])
+def test_custom_fields_may_not_clash_or_be_malformed(name: str) -> None:
+    with pytest.raises(ValueError):
+        check_custom_field(name)
+
+
+def test_a_fresh_custom_field_name_is_accepted() -> None:
+    check_custom_field("LoyaltyTier_2")

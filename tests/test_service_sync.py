@@ -1,0 +1,278 @@
+"""Every syncMultipleLeads rule, at the service layer: records in, statuses and leads out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from leadsync.fields import FieldType
+from leadsync.model import Attribute, Lead, LeadRecord
+from leadsync.service.sync import sync_multiple_leads
+from leadsync.store import LeadWriter, SqliteStore
+from tests.soap import statuses_of
+
+
+def rec(
+    email: str | None = None,
+    id: int | None = None,
+    fid: str | None = None,
+    ftype: str | None = None,
+    problem: str | None = None,
+    **attrs: str | None,
+) -> LeadRecord:
+    return LeadRecord(
+        id=id,
+        email=email,
+        foreign_sys_person_id=fid,
+        foreign_sys_type=ftype,
+        attributes=tuple(Attribute(k, v) for k, v in attrs.items()),
+        problem=problem,
+    )
+
+
+def sync(
+    store: SqliteStore, *records: LeadRecord, dedup: bool = True, now: int | None = None
+) -> list[tuple[int, str, str | None]]:
+    return statuses_of(sync_multiple_leads(store, records, dedup, now))
+
+
+def leads(store: SqliteStore) -> dict[int, Lead]:
+    return {lead.id: lead for lead in store.iter_leads()}
+
+
+def summary(store: SqliteStore) -> list[tuple[Any, ...]]:
+    return [
+        (lead.id, lead.email, lead.foreign_sys_person_id, lead.foreign_sys_type, lead.attributes)
+        for lead in store.iter_leads()
+    ]
+
+
+def test_new_emails_create_leads_with_ids_from_one(store: SqliteStore) -> None:
+    got = sync(store, rec("a@x.com", Company="A"), rec("b@x.com", Phone="650-555-1000"))
+    assert got == [(1, "CREATED", None), (2, "CREATED", None)]
+    assert summary(store) == [
+        (1, "a@x.com", None, None, {"Company": "A"}),
+        (2, "b@x.com", None, None, {"Phone": "650-555-1000"}),
+    ]
+
+
+def test_the_same_batch_twice_updates_the_same_ids_in_order(store: SqliteStore) -> None:
+    batch = [rec("a@x.com", Company="A"), rec("b@x.com", Company="B")]
+    assert sync(store, *batch) == [(1, "CREATED", None), (2, "CREATED", None)]
+    before = summary(store)
+    assert sync(store, *batch) == [(1, "UPDATED", None), (2, "UPDATED", None)]
+    assert summary(store) == before
+
+
+def test_id_wins_over_foreign_id_and_email_and_writes_the_foreign_id(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com"), rec("b@x.com"))
+    got = sync(store, rec("b@x.com", id=1, fid="CRM-1", ftype="SFDC", Company="C"))
+    assert got == [(1, "UPDATED", None)]
+    # Rule 5: the Email key did not overwrite lead 1's email.
+    assert summary(store)[0] == (1, "a@x.com", "CRM-1", "SFDC", {"Company": "C"})
+
+
+def test_an_unknown_id_fails_that_record_only(store: SqliteStore) -> None:
+    got = sync(store, rec(id=999, Company="X"), rec("a@x.com"))
+    assert got == [(0, "FAILED", "lead not found: no lead has Id 999"), (1, "CREATED", None)]
+    assert [lead.id for lead in store.iter_leads()] == [1]
+
+
+def test_foreign_id_updates_its_lead_or_creates_one_without_email_dedup(
+    store: SqliteStore,
+) -> None:
+    sync(store, rec("a@x.com"))
+    # Same email but a new foreign id: no email dedup, a new lead carrying both.
+    assert sync(store, rec("a@x.com", fid="F1", ftype="CUSTOM")) == [(2, "CREATED", None)]
+    assert sync(store, rec("other@x.com", fid="F1", Company="Z")) == [(2, "UPDATED", None)]
+    assert summary(store) == [
+        (1, "a@x.com", None, None, {}),
+        (2, "a@x.com", "F1", "CUSTOM", {"Company": "Z"}),
+    ]
+
+
+def test_email_key_is_written_only_when_also_an_attribute(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com", fid="F1"))
+    sync(store, rec("new@x.com", fid="F1", Email="set@x.com"))
+    assert summary(store)[0][1] == "set@x.com"
+    sync(store, rec("ignored@x.com", id=1))
+    assert summary(store)[0][1] == "set@x.com"
+
+
+def test_email_dedup_is_case_insensitive_and_keeps_the_stored_email(store: SqliteStore) -> None:
+    sync(store, rec("Mixed@Example.com"))
+    assert sync(store, rec("mixed@example.COM", Company="Q")) == [(1, "UPDATED", None)]
+    assert summary(store) == [(1, "Mixed@Example.com", None, None, {"Company": "Q"})]
+
+
+def test_dedup_picks_the_most_recently_updated_then_highest_id(store: SqliteStore) -> None:
+    sync(store, rec("d@x.com"), rec("d@x.com"), dedup=False, now=1_000)
+    # Two leads share d@x.com; both stamped within one call: 1 at 1000, 2 at 1001.
+    assert sync(store, rec("d@x.com", Company="newest"), now=2_000) == [(2, "UPDATED", None)]
+    sync(store, rec(id=1, Company="touched"), now=3_000)
+    assert sync(store, rec("d@x.com", Company="again"), now=4_000) == [(1, "UPDATED", None)]
+
+
+def test_equal_update_times_pick_the_highest_id(store: SqliteStore) -> None:
+    sync(store, rec("t@x.com"), dedup=False, now=5_000)
+    sync(store, rec("t@x.com"), dedup=False, now=5_000)
+    assert sync(store, rec("t@x.com"), now=6_000) == [(2, "UPDATED", None)]
+
+
+def test_dedup_off_always_creates(store: SqliteStore) -> None:
+    got = sync(store, rec("a@x.com"), rec("a@x.com"), dedup=False)
+    assert got == [(1, "CREATED", None), (2, "CREATED", None)]
+    assert sync(store, rec("a@x.com"), dedup=False) == [(3, "CREATED", None)]
+
+
+def test_dedup_flag_does_not_affect_id_or_foreign_id(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com", fid="F"))
+    got = sync(store, rec(id=1, Company="x"), rec(fid="F", Company="y"), dedup=False)
+    assert got == [(1, "UPDATED", None), (1, "UPDATED", None)]
+
+
+def test_a_record_without_any_key_fails(store: SqliteStore) -> None:
+    got = sync(store, rec(Company="nobody"), rec(""))
+    message = "lead record has no key: give Id, ForeignSysPersonId or Email"
+    assert got == [(0, "FAILED", message), (0, "FAILED", message)]
+    assert summary(store) == []
+
+
+def test_records_apply_in_order_within_a_call(store: SqliteStore) -> None:
+    got = sync(store, rec("n@x.com", Company="one"), rec("N@x.com", Phone="2"))
+    assert got == [(1, "CREATED", None), (1, "UPDATED", None)]
+    assert summary(store) == [(1, "n@x.com", None, None, {"Company": "one", "Phone": "2"})]
+
+
+def test_an_email_set_by_an_attribute_is_found_by_a_later_record(store: SqliteStore) -> None:
+    sync(store, rec("old@x.com", fid="F"))
+    got = sync(store, rec(fid="F", Email="moved@x.com"), rec("moved@x.com", Company="c"))
+    assert got == [(1, "UPDATED", None), (1, "UPDATED", None)]
+    assert sync(store, rec("old@x.com")) == [(2, "CREATED", None)]
+
+
+def test_unknown_attribute_names_fail_the_record_naming_them(store: SqliteStore) -> None:
+    got = sync(store, rec("a@x.com", pants="x", company="lower", Company="ok"), rec("b@x.com"))
+    assert got == [
+        (0, "FAILED", "unknown fields for import: company, pants"),
+        (1, "CREATED", None),
+    ]
+
+
+def test_bad_values_fail_the_record_naming_field_and_value(store: SqliteStore) -> None:
+    got = sync(
+        store,
+        rec("a@x.com", NumberOfEmployees="many"),
+        rec("b@x.com", DateofBirth="1990-02-30"),
+        rec("c@x.com", Company="x" * 256),
+        rec("d@x.com", DoNotCall="yes"),
+    )
+    assert got == [
+        (0, "FAILED", "bad value for field NumberOfEmployees: 'many' is not a valid integer"),
+        (0, "FAILED", "bad value for field DateofBirth: '1990-02-30' is not a valid date"),
+        (
+            0,
+            "FAILED",
+            f"bad value for field Company: '{'x' * 80}...' is longer than 255 characters",
+        ),
+        (0, "FAILED", "bad value for field DoNotCall: 'yes' is not a valid boolean"),
+    ]
+    assert summary(store) == []
+
+
+def test_a_failed_record_changes_nothing_on_a_matched_lead(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com", Company="kept"))
+    sync(store, rec("a@x.com", Company="changed", LeadScore="NaN"))
+    assert summary(store) == [(1, "a@x.com", None, None, {"Company": "kept"})]
+
+
+def test_nil_clears_and_values_round_trip_exactly(store: SqliteStore) -> None:
+    tricky = "  \u00e9\u4e2d \U0001f600 <&>\"' \t\n x  "
+    sync(store, rec("a@x.com", Company=tricky, Phone="1", NumberOfEmployees="007"))
+    sync(store, rec("a@x.com", Phone=None, NumberOfEmployees=""))
+    assert summary(store) == [(1, "a@x.com", None, None, {"Company": tricky})]
+
+
+def test_custom_fields_are_accepted_once_added(store: SqliteStore) -> None:
+    assert sync(store, rec("a@x.com", Tier="gold"))[0][1] == "FAILED"
+    store.add_field("Tier", FieldType.STRING)
+    store.add_field("Visits", FieldType.INTEGER)
+    assert sync(store, rec("a@x.com", Tier="gold", Visits="3")) == [(1, "CREATED", None)]
+    assert sync(store, rec("a@x.com", Visits="three"))[0] == (
+        0,
+        "FAILED",
+        "bad value for field Visits: 'three' is not a valid integer",
+    )
+
+
+def test_decoder_problems_and_bad_keys_fail_their_record(store: SqliteStore) -> None:
+    got = sync(
+        store,
+        rec(problem="Id must be an integer, not 'abc'"),
+        rec("a@x.com", ftype="ORACLE", fid="F"),
+        rec("x" * 256 + "@x.com"),
+    )
+    assert got == [
+        (0, "FAILED", "Id must be an integer, not 'abc'"),
+        (0, "FAILED", "bad ForeignSysType 'ORACLE': use CUSTOM, SFDC or NETSUITE"),
+        (0, "FAILED", "Email is longer than 255 characters"),
+    ]
+
+
+def test_a_foreign_id_given_with_an_id_moves_from_its_old_lead(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com", fid="F1"), rec("b@x.com", fid="F2"))
+    # Swap the two foreign ids in one call: the unique index never sees a clash.
+    got = sync(store, rec(id=1, fid="F2"), rec(id=2, fid="F1"))
+    assert got == [(1, "UPDATED", None), (2, "UPDATED", None)]
+    assert [(lead.id, lead.foreign_sys_person_id) for lead in store.iter_leads()] == [
+        (1, "F2"),
+        (2, "F1"),
+    ]
+
+
+def test_ids_are_never_reused_and_keep_growing(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com"), rec(""), rec("b@x.com"))
+    assert sync(store, rec("c@x.com")) == [(3, "CREATED", None)]
+
+
+class _Boom(Exception):
+    pass
+
+
+class _FailingWriter:
+    """A real writer whose last statement of the call fails."""
+
+    def __init__(self, inner: LeadWriter) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def update_leads(self, *args: object) -> None:
+        raise _Boom
+
+
+class _FailingStore(SqliteStore):
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        with super().write() as writer:
+            yield _FailingWriter(writer)
+
+
+def test_a_whole_call_is_one_transaction(db_path: str) -> None:
+    records = [rec("a@x.com"), rec("b@x.com")]
+    with pytest.raises(_Boom):
+        sync_multiple_leads(_FailingStore(db_path), records)
+    store = SqliteStore(db_path)
+    assert summary(store) == []
+    assert sync(store, *records) == [(1, "CREATED", None), (2, "CREATED", None)]
+
+
+def test_timestamps_are_kept_per_lead(store: SqliteStore) -> None:
+    sync(store, rec("a@x.com"), now=10_000_000)
+    sync(store, rec("a@x.com", Company="x"), now=20_000_000)
+    lead = leads(store)[1]
+    assert (lead.created_at, lead.updated_at) == (10_000_000, 20_000_000)
