@@ -97,6 +97,16 @@ def main() -> None:
     help="Largest request body accepted (fault 20012 beyond).",
 )
 @click.option(
+    "--tls-cert",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve HTTPS with this PEM certificate (chain); needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The PEM private key of --tls-cert.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -109,6 +119,8 @@ def serve(
     max_clock_skew: int,
     max_batch: int,
     max_body_bytes: int,
+    tls_cert: str | None,
+    tls_key: str | None,
     log_level: str,
 ) -> None:
     """Serve the SOAP API on HOST:PORT.
@@ -120,6 +132,9 @@ def serve(
     from leadsync.server import bind
     from leadsync.server import serve as run
 
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    tls = (tls_cert, tls_key) if tls_cert and tls_key else None
     settings = Settings(db, max_clock_skew, max_batch, max_body_bytes)
     store = _open(db)
     try:
@@ -127,7 +142,7 @@ def serve(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     shown_host = f"[{host}]" if ":" in host else host
-    base = f"http://{shown_host}:{sock.getsockname()[1]}"
+    base = f"{'https' if tls else 'http'}://{shown_host}:{sock.getsockname()[1]}"
     users = store.list_users()
     click.echo(f"leadsync {__version__}")
     click.echo(f"endpoint: {base}/soap/mktows/2_2")
@@ -142,7 +157,7 @@ def serve(
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    run(store, settings, sock, log_level)
+    run(store, settings, sock, log_level, tls)
 
 
 @main.group()

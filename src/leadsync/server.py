@@ -25,7 +25,15 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(store: Store, settings: Settings, sock: socket.socket, log_level: str) -> None:
+def serve(
+    store: Store,
+    settings: Settings,
+    sock: socket.socket,
+    log_level: str,
+    tls: tuple[str, str] | None = None,
+) -> None:
+    """Serve until SIGINT or SIGTERM; ``tls`` is (certificate file, key file) for HTTPS."""
+    cert, key = tls if tls else (None, None)
     config = uvicorn.Config(
         create_app(store, settings),
         log_level=log_level,
@@ -34,5 +42,7 @@ def serve(store: Store, settings: Settings, sock: socket.socket, log_level: str)
         timeout_keep_alive=30,
         timeout_graceful_shutdown=30,
         server_header=False,
+        ssl_certfile=cert,
+        ssl_keyfile=key,
     )
     uvicorn.Server(config).run(sockets=[sock])

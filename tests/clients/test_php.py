@@ -1,0 +1,15 @@
+"""PHP's SoapClient (WSDL mode, the vendor sample's flow) through the common scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.clients.harness import CLIENTS, require, run_scenario
+from tests.server import ServerProcess
+
+pytestmark = pytest.mark.clients
+
+
+def test_php_soapclient(server: ServerProcess) -> None:
+    require("php")
+    run_scenario(server, "php", ["php", str(CLIENTS / "php" / "sync_multiple_leads.php")])

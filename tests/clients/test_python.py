@@ -1,0 +1,63 @@
+"""Python's SOAP clients, zeep and suds-community, through the common scenario."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leadsync.store import SqliteStore
+from tests.clients.harness import CLIENTS, require, run_scenario
+from tests.server import ServerProcess
+
+pytestmark = pytest.mark.clients
+
+
+def test_zeep(server: ServerProcess) -> None:
+    run_scenario(server, "zeep", [sys.executable, str(CLIENTS / "python" / "zeep_client.py")])
+
+
+def test_suds(server: ServerProcess) -> None:
+    run_scenario(server, "suds", [sys.executable, str(CLIENTS / "python" / "suds_client.py")])
+
+
+def test_zeep_over_https_with_a_throwaway_certificate(
+    tmp_path: Path, db_path: str, store: SqliteStore
+) -> None:
+    require("openssl")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = ServerProcess(db_path, ("--tls-cert", str(cert), "--tls-key", str(key))).start()
+    try:
+        assert server.endpoint.startswith("https://127.0.0.1:")
+        run_scenario(
+            server,
+            "zeep-https",
+            [sys.executable, str(CLIENTS / "python" / "zeep_client.py")],
+            extra_env={"REQUESTS_CA_BUNDLE": str(cert)},
+        )
+    finally:
+        server.stop()
