@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from leadsync.store import SqliteStore
+from leadsync.store import Store
 from tests.soap import (
     auth_header,
     canonical,
@@ -194,7 +194,7 @@ def test_unknown_and_unimplemented_operations_are_20019_by_name(client: TestClie
         )
 
 
-def test_authentication_faults(client: TestClient, store: SqliteStore) -> None:
+def test_authentication_faults(client: TestClient, store: Store) -> None:
     body = sync_body([{"Email": "a@x.com"}])
     wrong_key = auth_header(secret="nope")
     unknown_user = auth_header(user="someone_else")
@@ -233,7 +233,7 @@ def test_authentication_faults(client: TestClient, store: SqliteStore) -> None:
     ],
 )
 def test_bad_parameters_are_20110_and_store_nothing(
-    client: TestClient, store: SqliteStore, body: str, message: str
+    client: TestClient, store: Store, body: str, message: str
 ) -> None:
     assert fault_of(client, envelope(body)) == (500, 20110, "SOAP-ENV:Client", f"{message} (20110)")
     assert list(store.iter_leads()) == []
@@ -265,7 +265,7 @@ def test_boolean_forms(client: TestClient, flag: str, second: str) -> None:
 
 
 def test_an_internal_error_is_20011_with_no_internals(
-    client: TestClient, store: SqliteStore, caplog: pytest.LogCaptureFixture
+    client: TestClient, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(*args: object) -> None:
         raise RuntimeError("secret internals /var/lib/x")

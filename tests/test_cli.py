@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from leadsync.cli import main
 from leadsync.model import Attribute, LeadRecord
 from leadsync.service.sync import sync_multiple_leads
-from leadsync.store import SqliteStore
+from leadsync.store import SqliteStore, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,26 +28,26 @@ def run(*args: str, code: int = 0) -> str:
     return result.output
 
 
-def test_users_add_list_remove(db_path: str) -> None:
-    assert run("users", "add", "u1", "--secret", "k1", "--db", db_path) == "added user u1\n"
-    assert run("users", "add", "u1", "--secret", "k2", "--db", db_path) == (
+def test_users_add_list_remove(db: str) -> None:
+    assert run("users", "add", "u1", "--secret", "k1", "--db", db) == "added user u1\n"
+    assert run("users", "add", "u1", "--secret", "k2", "--db", db) == (
         "replaced the key of user u1\n"
     )
-    generated = run("users", "add", "u2", "--generate", "--db", db_path)
+    generated = run("users", "add", "u2", "--generate", "--db", db)
     match = re.fullmatch(r"added user u2\nsecret: ([0-9A-F]{44})\n", generated)
     assert match
-    assert SqliteStore(db_path).secret_for("u2") == match[1]
-    assert SqliteStore(db_path).secret_for("u1") == "k2"
-    assert run("users", "list", "--db", db_path) == "u1\nu2\n"
-    assert run("users", "remove", "u1", "--db", db_path) == "removed user u1\n"
-    assert "Error: no user u1" in run("users", "remove", "u1", "--db", db_path, code=1)
-    assert run("users", "list", "--db", db_path) == "u2\n"
+    assert open_store(db).secret_for("u2") == match[1]
+    assert open_store(db).secret_for("u1") == "k2"
+    assert run("users", "list", "--db", db) == "u1\nu2\n"
+    assert run("users", "remove", "u1", "--db", db) == "removed user u1\n"
+    assert "Error: no user u1" in run("users", "remove", "u1", "--db", db, code=1)
+    assert run("users", "list", "--db", db) == "u2\n"
 
 
-def test_users_add_needs_exactly_one_key_source(db_path: str) -> None:
-    assert "exactly one of" in run("users", "add", "u", "--db", db_path, code=2)
+def test_users_add_needs_exactly_one_key_source(db: str) -> None:
+    assert "exactly one of" in run("users", "add", "u", "--db", db, code=2)
     assert "exactly one of" in run(
-        "users", "add", "u", "--secret", "s", "--generate", "--db", db_path, code=2
+        "users", "add", "u", "--secret", "s", "--generate", "--db", db, code=2
     )
 
 
@@ -69,21 +69,21 @@ def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     )
 
 
-def test_fields_list_and_add(db_path: str) -> None:
-    listing = run("fields", "list", "--db", db_path).splitlines()
+def test_fields_list_and_add(db: str) -> None:
+    listing = run("fields", "list", "--db", db).splitlines()
     assert "Company\tstring\tstandard" in listing
     assert "NumberOfEmployees\tinteger\tstandard" in listing
-    assert run("fields", "add", "Tier", "--type", "string", "--db", db_path) == (
+    assert run("fields", "add", "Tier", "--type", "string", "--db", db) == (
         "added field Tier (string)\n"
     )
-    assert "Tier\tstring\tcustom" in run("fields", "list", "--db", db_path).splitlines()
-    assert "clashes" in run("fields", "add", "company", "--type", "text", "--db", db_path, code=1)
-    assert "clashes" in run("fields", "add", "tier", "--type", "text", "--db", db_path, code=1)
-    assert "Invalid value" in run("fields", "add", "X", "--type", "blob", "--db", db_path, code=2)
+    assert "Tier\tstring\tcustom" in run("fields", "list", "--db", db).splitlines()
+    assert "clashes" in run("fields", "add", "company", "--type", "text", "--db", db, code=1)
+    assert "clashes" in run("fields", "add", "tier", "--type", "text", "--db", db, code=1)
+    assert "Invalid value" in run("fields", "add", "X", "--type", "blob", "--db", db, code=2)
 
 
-def _seed(db_path: str) -> None:
-    store = SqliteStore(db_path)
+def _seed(db: str) -> None:
+    store = open_store(db)
     sync_multiple_leads(
         store,
         [
@@ -99,9 +99,9 @@ def _seed(db_path: str) -> None:
     store.close()
 
 
-def test_export_jsonl(db_path: str) -> None:
-    _seed(db_path)
-    rows = [json.loads(line) for line in run("leads", "export", "--db", db_path).splitlines()]
+def test_export_jsonl(db: str) -> None:
+    _seed(db)
+    rows = [json.loads(line) for line in run("leads", "export", "--db", db).splitlines()]
     assert rows == [
         {
             "Id": 1,
@@ -124,9 +124,9 @@ def test_export_jsonl(db_path: str) -> None:
     ]
 
 
-def test_export_csv(db_path: str) -> None:
-    _seed(db_path)
-    rows = list(csv.reader(io.StringIO(run("leads", "export", "--format", "csv", "--db", db_path))))
+def test_export_csv(db: str) -> None:
+    _seed(db)
+    rows = list(csv.reader(io.StringIO(run("leads", "export", "--format", "csv", "--db", db))))
     assert rows == [
         [
             "Id",

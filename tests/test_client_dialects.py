@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from leadsync.auth import sign
-from leadsync.store import SqliteStore
+from leadsync.store import Store
 from tests.soap import DEMO_SECRET, DEMO_USER, now_timestamp, read_fault, read_statuses
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -161,7 +161,7 @@ def _fill(template: str) -> bytes:
     ],
 )
 def test_each_client_dialect_syncs_with_its_attributes(
-    client: TestClient, store: SqliteStore, template: str
+    client: TestClient, store: Store, template: str
 ) -> None:
     first = client.post("/soap/mktows/2_2", content=_fill(template))
     assert (first.status_code, read_statuses(first.content)) == (200, [(1, "CREATED", None)])

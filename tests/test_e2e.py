@@ -18,7 +18,8 @@ import zeep
 import zeep.exceptions
 
 from leadsync.auth import sign
-from leadsync.store import SqliteStore
+from leadsync.store import Store
+from leadsync.store.postgres import redact
 from tests.server import ServerProcess
 from tests.soap import (
     DEMO_SECRET,
@@ -36,8 +37,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def server(store: SqliteStore, db_path: str) -> Iterator[ServerProcess]:
-    running = ServerProcess(db_path).start()
+def server(store: Store, db: str) -> Iterator[ServerProcess]:
+    running = ServerProcess(db).start()
     yield running
     running.stop()
 
@@ -72,20 +73,18 @@ def zeep_header(secret: str = DEMO_SECRET) -> dict[str, Any]:
     }
 
 
-def test_banner_says_where_and_what(server: ServerProcess, db_path: str) -> None:
+def test_banner_says_where_and_what(server: ServerProcess, db: str) -> None:
     lines = [line.rstrip("\n") for line in server.banner]
     port = urlsplit(server.base_url).port
     assert lines[1:] == [
         f"endpoint: http://127.0.0.1:{port}/soap/mktows/2_2",
         f"wsdl:     http://127.0.0.1:{port}/soap/mktows/2_2?WSDL",
-        f"store:    {db_path}",
+        f"store:    {redact(db)}",
         "users:    1",
     ]
 
 
-def test_zeep_from_our_wsdl_syncs_updates_and_sees_faults(
-    server: ServerProcess, db_path: str
-) -> None:
+def test_zeep_from_our_wsdl_syncs_updates_and_sees_faults(server: ServerProcess, db: str) -> None:
     client = zeep.Client(server.endpoint + "?WSDL")
     records = {
         "leadRecord": [
@@ -113,7 +112,7 @@ def test_zeep_from_our_wsdl_syncs_updates_and_sees_faults(
     )
     first = [(s.leadId, s.status, s.error) for s in result.syncStatus]
     assert first == [(1, "CREATED", None), (2, "CREATED", None)]
-    stored = {row["Email"]: row for row in export(db_path)}
+    stored = {row["Email"]: row for row in export(db)}
     assert stored["zeep1@x.com"]["FirstName"] == "Zoë"
     assert stored["zeep1@x.com"]["NumberOfEmployees"] == "42"
     assert stored["zeep2@x.com"]["Company"] == "Zeep & Co <ltd>"
@@ -130,11 +129,11 @@ def test_zeep_from_our_wsdl_syncs_updates_and_sees_faults(
     with pytest.raises(zeep.exceptions.Fault) as caught:
         client.service.syncMultipleLeads(leadRecordList=many, _soapheaders=zeep_header())
     assert caught.value.detail.find(".//code").text == "20110"
-    assert len(export(db_path)) == 2
+    assert len(export(db)) == 2
 
 
 def test_zeep_generated_from_marketos_own_wsdl_works_unchanged(
-    server: ServerProcess, db_path: str
+    server: ServerProcess, db: str
 ) -> None:
     from tests.soap import REFERENCE_WSDL
 
@@ -195,8 +194,8 @@ def test_a_huge_body_is_refused_without_reading_it_all(server: ServerProcess) ->
     assert post(server.endpoint, sync_request([{"Email": "next@x.com"}]))[0] == 200
 
 
-def test_an_acknowledged_lead_survives_sigkill(store: SqliteStore, db_path: str) -> None:
-    running = ServerProcess(db_path).start()
+def test_an_acknowledged_lead_survives_sigkill(store: Store, db: str) -> None:
+    running = ServerProcess(db).start()
     try:
         status, body = post(
             running.endpoint, sync_request([{"Email": "durable@x.com", "attrs": {"Company": "D"}}])
@@ -205,9 +204,9 @@ def test_an_acknowledged_lead_survives_sigkill(store: SqliteStore, db_path: str)
     finally:
         running.stop()
     assert (status, read_statuses(body)) == (200, [(1, "CREATED", None)])
-    restarted = ServerProcess(db_path).start()
+    restarted = ServerProcess(db).start()
     try:
-        rows = export(db_path)
+        rows = export(db)
         assert [(r["Id"], r["Email"], r["Company"]) for r in rows] == [(1, "durable@x.com", "D")]
         status, body = post(restarted.endpoint, sync_request([{"Email": "durable@x.com"}]))
         assert read_statuses(body) == [(1, "UPDATED", None)]

@@ -11,7 +11,7 @@ import pytest
 from leadsync.fields import FieldType
 from leadsync.model import Attribute, Lead, LeadRecord
 from leadsync.service.sync import sync_multiple_leads
-from leadsync.store import LeadWriter, SqliteStore
+from leadsync.store import LeadWriter, Store
 from tests.soap import statuses_of
 
 
@@ -34,23 +34,23 @@ def rec(
 
 
 def sync(
-    store: SqliteStore, *records: LeadRecord, dedup: bool = True, now: int | None = None
+    store: Store, *records: LeadRecord, dedup: bool = True, now: int | None = None
 ) -> list[tuple[int, str, str | None]]:
     return statuses_of(sync_multiple_leads(store, records, dedup, now))
 
 
-def leads(store: SqliteStore) -> dict[int, Lead]:
+def leads(store: Store) -> dict[int, Lead]:
     return {lead.id: lead for lead in store.iter_leads()}
 
 
-def summary(store: SqliteStore) -> list[tuple[Any, ...]]:
+def summary(store: Store) -> list[tuple[Any, ...]]:
     return [
         (lead.id, lead.email, lead.foreign_sys_person_id, lead.foreign_sys_type, lead.attributes)
         for lead in store.iter_leads()
     ]
 
 
-def test_new_emails_create_leads_with_ids_from_one(store: SqliteStore) -> None:
+def test_new_emails_create_leads_with_ids_from_one(store: Store) -> None:
     got = sync(store, rec("a@x.com", Company="A"), rec("b@x.com", Phone="650-555-1000"))
     assert got == [(1, "CREATED", None), (2, "CREATED", None)]
     assert summary(store) == [
@@ -59,7 +59,7 @@ def test_new_emails_create_leads_with_ids_from_one(store: SqliteStore) -> None:
     ]
 
 
-def test_the_same_batch_twice_updates_the_same_ids_in_order(store: SqliteStore) -> None:
+def test_the_same_batch_twice_updates_the_same_ids_in_order(store: Store) -> None:
     batch = [rec("a@x.com", Company="A"), rec("b@x.com", Company="B")]
     assert sync(store, *batch) == [(1, "CREATED", None), (2, "CREATED", None)]
     before = summary(store)
@@ -67,7 +67,7 @@ def test_the_same_batch_twice_updates_the_same_ids_in_order(store: SqliteStore) 
     assert summary(store) == before
 
 
-def test_id_wins_over_foreign_id_and_email_and_writes_the_foreign_id(store: SqliteStore) -> None:
+def test_id_wins_over_foreign_id_and_email_and_writes_the_foreign_id(store: Store) -> None:
     sync(store, rec("a@x.com"), rec("b@x.com"))
     got = sync(store, rec("b@x.com", id=1, fid="CRM-1", ftype="SFDC", Company="C"))
     assert got == [(1, "UPDATED", None)]
@@ -75,14 +75,14 @@ def test_id_wins_over_foreign_id_and_email_and_writes_the_foreign_id(store: Sqli
     assert summary(store)[0] == (1, "a@x.com", "CRM-1", "SFDC", {"Company": "C"})
 
 
-def test_an_unknown_id_fails_that_record_only(store: SqliteStore) -> None:
+def test_an_unknown_id_fails_that_record_only(store: Store) -> None:
     got = sync(store, rec(id=999, Company="X"), rec("a@x.com"))
     assert got == [(0, "FAILED", "lead not found: no lead has Id 999"), (1, "CREATED", None)]
     assert [lead.id for lead in store.iter_leads()] == [1]
 
 
 def test_foreign_id_updates_its_lead_or_creates_one_without_email_dedup(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     sync(store, rec("a@x.com"))
     # Same email but a new foreign id: no email dedup, a new lead carrying both.
@@ -94,7 +94,7 @@ def test_foreign_id_updates_its_lead_or_creates_one_without_email_dedup(
     ]
 
 
-def test_email_key_is_written_only_when_also_an_attribute(store: SqliteStore) -> None:
+def test_email_key_is_written_only_when_also_an_attribute(store: Store) -> None:
     sync(store, rec("a@x.com", fid="F1"))
     sync(store, rec("new@x.com", fid="F1", Email="set@x.com"))
     assert summary(store)[0][1] == "set@x.com"
@@ -102,13 +102,13 @@ def test_email_key_is_written_only_when_also_an_attribute(store: SqliteStore) ->
     assert summary(store)[0][1] == "set@x.com"
 
 
-def test_email_dedup_is_case_insensitive_and_keeps_the_stored_email(store: SqliteStore) -> None:
+def test_email_dedup_is_case_insensitive_and_keeps_the_stored_email(store: Store) -> None:
     sync(store, rec("Mixed@Example.com"))
     assert sync(store, rec("mixed@example.COM", Company="Q")) == [(1, "UPDATED", None)]
     assert summary(store) == [(1, "Mixed@Example.com", None, None, {"Company": "Q"})]
 
 
-def test_dedup_picks_the_most_recently_updated_then_highest_id(store: SqliteStore) -> None:
+def test_dedup_picks_the_most_recently_updated_then_highest_id(store: Store) -> None:
     sync(store, rec("d@x.com"), rec("d@x.com"), dedup=False, now=1_000)
     # Two leads share d@x.com; both stamped within one call: 1 at 1000, 2 at 1001.
     assert sync(store, rec("d@x.com", Company="newest"), now=2_000) == [(2, "UPDATED", None)]
@@ -116,45 +116,45 @@ def test_dedup_picks_the_most_recently_updated_then_highest_id(store: SqliteStor
     assert sync(store, rec("d@x.com", Company="again"), now=4_000) == [(1, "UPDATED", None)]
 
 
-def test_equal_update_times_pick_the_highest_id(store: SqliteStore) -> None:
+def test_equal_update_times_pick_the_highest_id(store: Store) -> None:
     sync(store, rec("t@x.com"), dedup=False, now=5_000)
     sync(store, rec("t@x.com"), dedup=False, now=5_000)
     assert sync(store, rec("t@x.com"), now=6_000) == [(2, "UPDATED", None)]
 
 
-def test_dedup_off_always_creates(store: SqliteStore) -> None:
+def test_dedup_off_always_creates(store: Store) -> None:
     got = sync(store, rec("a@x.com"), rec("a@x.com"), dedup=False)
     assert got == [(1, "CREATED", None), (2, "CREATED", None)]
     assert sync(store, rec("a@x.com"), dedup=False) == [(3, "CREATED", None)]
 
 
-def test_dedup_flag_does_not_affect_id_or_foreign_id(store: SqliteStore) -> None:
+def test_dedup_flag_does_not_affect_id_or_foreign_id(store: Store) -> None:
     sync(store, rec("a@x.com", fid="F"))
     got = sync(store, rec(id=1, Company="x"), rec(fid="F", Company="y"), dedup=False)
     assert got == [(1, "UPDATED", None), (1, "UPDATED", None)]
 
 
-def test_a_record_without_any_key_fails(store: SqliteStore) -> None:
+def test_a_record_without_any_key_fails(store: Store) -> None:
     got = sync(store, rec(Company="nobody"), rec(""))
     message = "lead record has no key: give Id, ForeignSysPersonId or Email"
     assert got == [(0, "FAILED", message), (0, "FAILED", message)]
     assert summary(store) == []
 
 
-def test_records_apply_in_order_within_a_call(store: SqliteStore) -> None:
+def test_records_apply_in_order_within_a_call(store: Store) -> None:
     got = sync(store, rec("n@x.com", Company="one"), rec("N@x.com", Phone="2"))
     assert got == [(1, "CREATED", None), (1, "UPDATED", None)]
     assert summary(store) == [(1, "n@x.com", None, None, {"Company": "one", "Phone": "2"})]
 
 
-def test_an_email_set_by_an_attribute_is_found_by_a_later_record(store: SqliteStore) -> None:
+def test_an_email_set_by_an_attribute_is_found_by_a_later_record(store: Store) -> None:
     sync(store, rec("old@x.com", fid="F"))
     got = sync(store, rec(fid="F", Email="moved@x.com"), rec("moved@x.com", Company="c"))
     assert got == [(1, "UPDATED", None), (1, "UPDATED", None)]
     assert sync(store, rec("old@x.com")) == [(2, "CREATED", None)]
 
 
-def test_unknown_attribute_names_fail_the_record_naming_them(store: SqliteStore) -> None:
+def test_unknown_attribute_names_fail_the_record_naming_them(store: Store) -> None:
     got = sync(store, rec("a@x.com", pants="x", company="lower", Company="ok"), rec("b@x.com"))
     assert got == [
         (0, "FAILED", "unknown fields for import: company, pants"),
@@ -162,7 +162,7 @@ def test_unknown_attribute_names_fail_the_record_naming_them(store: SqliteStore)
     ]
 
 
-def test_bad_values_fail_the_record_naming_field_and_value(store: SqliteStore) -> None:
+def test_bad_values_fail_the_record_naming_field_and_value(store: Store) -> None:
     got = sync(
         store,
         rec("a@x.com", NumberOfEmployees="many"),
@@ -183,20 +183,20 @@ def test_bad_values_fail_the_record_naming_field_and_value(store: SqliteStore) -
     assert summary(store) == []
 
 
-def test_a_failed_record_changes_nothing_on_a_matched_lead(store: SqliteStore) -> None:
+def test_a_failed_record_changes_nothing_on_a_matched_lead(store: Store) -> None:
     sync(store, rec("a@x.com", Company="kept"))
     sync(store, rec("a@x.com", Company="changed", LeadScore="NaN"))
     assert summary(store) == [(1, "a@x.com", None, None, {"Company": "kept"})]
 
 
-def test_nil_clears_and_values_round_trip_exactly(store: SqliteStore) -> None:
+def test_nil_clears_and_values_round_trip_exactly(store: Store) -> None:
     tricky = "  \u00e9\u4e2d \U0001f600 <&>\"' \t\n x  "
     sync(store, rec("a@x.com", Company=tricky, Phone="1", NumberOfEmployees="007"))
     sync(store, rec("a@x.com", Phone=None, NumberOfEmployees=""))
     assert summary(store) == [(1, "a@x.com", None, None, {"Company": tricky})]
 
 
-def test_custom_fields_are_accepted_once_added(store: SqliteStore) -> None:
+def test_custom_fields_are_accepted_once_added(store: Store) -> None:
     assert sync(store, rec("a@x.com", Tier="gold"))[0][1] == "FAILED"
     store.add_field("Tier", FieldType.STRING)
     store.add_field("Visits", FieldType.INTEGER)
@@ -208,7 +208,7 @@ def test_custom_fields_are_accepted_once_added(store: SqliteStore) -> None:
     )
 
 
-def test_decoder_problems_and_bad_keys_fail_their_record(store: SqliteStore) -> None:
+def test_decoder_problems_and_bad_keys_fail_their_record(store: Store) -> None:
     got = sync(
         store,
         rec(problem="Id must be an integer, not 'abc'"),
@@ -222,7 +222,7 @@ def test_decoder_problems_and_bad_keys_fail_their_record(store: SqliteStore) -> 
     ]
 
 
-def test_a_foreign_id_given_with_an_id_moves_from_its_old_lead(store: SqliteStore) -> None:
+def test_a_foreign_id_given_with_an_id_moves_from_its_old_lead(store: Store) -> None:
     sync(store, rec("a@x.com", fid="F1"), rec("b@x.com", fid="F2"))
     # Swap the two foreign ids in one call: the unique index never sees a clash.
     got = sync(store, rec(id=1, fid="F2"), rec(id=2, fid="F1"))
@@ -233,7 +233,7 @@ def test_a_foreign_id_given_with_an_id_moves_from_its_old_lead(store: SqliteStor
     ]
 
 
-def test_ids_are_never_reused_and_keep_growing(store: SqliteStore) -> None:
+def test_ids_are_never_reused_and_keep_growing(store: Store) -> None:
     sync(store, rec("a@x.com"), rec(""), rec("b@x.com"))
     assert sync(store, rec("c@x.com")) == [(3, "CREATED", None)]
 
@@ -255,23 +255,33 @@ class _FailingWriter:
         raise _Boom
 
 
-class _FailingStore(SqliteStore):
+class _FailingStore:
+    """A real store whose write transactions fail at their last statement."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
     @contextmanager
     def write(self) -> Iterator[Any]:
-        with super().write() as writer:
+        with self._inner.write() as writer:
             yield _FailingWriter(writer)
 
 
-def test_a_whole_call_is_one_transaction(db_path: str) -> None:
+def test_a_whole_call_is_one_transaction(store: Store) -> None:
     records = [rec("a@x.com"), rec("b@x.com")]
     with pytest.raises(_Boom):
-        sync_multiple_leads(_FailingStore(db_path), records)
-    store = SqliteStore(db_path)
+        sync_multiple_leads(_FailingStore(store), records)
     assert summary(store) == []
-    assert sync(store, *records) == [(1, "CREATED", None), (2, "CREATED", None)]
+    # (A PostgreSQL sequence does not roll back: the ids may skip, never repeat.)
+    again = sync(store, *records)
+    assert [status for _, status, _ in again] == ["CREATED", "CREATED"]
+    assert [lead.id for lead in store.iter_leads()] == [again[0][0], again[1][0]]
 
 
-def test_timestamps_are_kept_per_lead(store: SqliteStore) -> None:
+def test_timestamps_are_kept_per_lead(store: Store) -> None:
     sync(store, rec("a@x.com"), now=10_000_000)
     sync(store, rec("a@x.com", Company="x"), now=20_000_000)
     lead = leads(store)[1]

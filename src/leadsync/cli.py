@@ -1,6 +1,7 @@
 """The ``leadsync`` command: serve, users, leads, fields.
 
-Every command takes ``--db`` (env ``LEADSYNC_DB``): the SQLite file of the lead store.
+Every command takes ``--db`` (env ``LEADSYNC_DB``): the lead store, a SQLite file or a
+``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from leadsync.config import (
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CLOCK_SKEW,
+    DEFAULT_POOL_SIZE,
     Settings,
 )
 from leadsync.errors import ConfigError
@@ -38,7 +40,8 @@ def db_option(func: F) -> F:
         envvar="LEADSYNC_DB",
         default=DEFAULT_DB,
         show_default=True,
-        help="The lead store: a SQLite file (created when missing). Env: LEADSYNC_DB.",
+        help="The lead store: a SQLite file (created when missing) or a postgresql:// URL."
+        " Env: LEADSYNC_DB.",
     )(func)
 
 
@@ -97,6 +100,22 @@ def main() -> None:
     help="Largest request body accepted (fault 20012 beyond).",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="LEADSYNC_WORKERS",
+    help="Server processes sharing the port (each with its own store connections).",
+)
+@click.option(
+    "--pool-size",
+    default=DEFAULT_POOL_SIZE,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    envvar="LEADSYNC_POOL_SIZE",
+    help="PostgreSQL connections per process (no effect on SQLite).",
+)
+@click.option(
     "--tls-cert",
     type=click.Path(exists=True, dir_okay=False),
     help="Serve HTTPS with this PEM certificate (chain); needs --tls-key.",
@@ -119,15 +138,21 @@ def serve(
     max_clock_skew: int,
     max_batch: int,
     max_body_bytes: int,
+    workers: int,
+    pool_size: int,
     tls_cert: str | None,
     tls_key: str | None,
     log_level: str,
 ) -> None:
     """Serve the SOAP API on HOST:PORT.
 
+    With --workers N, N processes share the port. On PostgreSQL any number of such
+    servers, on any number of machines, may share one database.
+
     \b
     Example:
       leadsync serve --db ./leadsync.db --port 8080
+      leadsync serve --db postgresql://leadsync@db/leads --workers 4 --host 0.0.0.0
     """
     from leadsync.server import bind
     from leadsync.server import serve as run
@@ -135,7 +160,7 @@ def serve(
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
-    settings = Settings(db, max_clock_skew, max_batch, max_body_bytes)
+    settings = Settings(db, max_clock_skew, max_batch, max_body_bytes, pool_size)
     store = _open(db)
     try:
         sock = bind(host, port)
@@ -149,6 +174,8 @@ def serve(
     click.echo(f"wsdl:     {base}/soap/mktows/2_2?WSDL")
     click.echo(f"store:    {store.location}")
     click.echo(f"users:    {len(users)}")
+    if workers > 1:
+        click.echo(f"workers:  {workers}")
     if not users:
         click.echo(
             f"no user can call yet; add one with: leadsync users add USER_ID --generate --db {db}"
@@ -157,7 +184,8 @@ def serve(
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    run(store, settings, sock, log_level, tls)
+    store.close()  # each worker opens its own
+    run(settings, sock, log_level, tls, workers)
 
 
 @main.group()

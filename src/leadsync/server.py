@@ -1,18 +1,27 @@
-"""Run the ASGI app under uvicorn on a socket we bind ourselves.
+"""Run the ASGI app under uvicorn, in one process or ``workers`` processes on one socket.
 
-Binding first lets ``--port 0`` work (the OS picks a free port and we print it) and keeps
-the printed endpoint URL true.
+The socket is bound here, before any worker starts: ``--port 0`` works (the OS picks a
+free port, and the banner prints the real one), and every worker accepts on it. Each
+worker builds its own app and store from the settings, passed in the environment
+(workers are spawned, not forked, so no connection crosses a process boundary).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+from dataclasses import asdict
 
 import uvicorn
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from leadsync.app import create_app
 from leadsync.config import Settings
-from leadsync.store import Store
+from leadsync.store import open_store
+
+SETTINGS_ENV = "LEADSYNC_SERVE_SETTINGS"
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -25,17 +34,26 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def app_from_environment() -> Starlette:
+    """uvicorn's app factory, called once in each worker process."""
+    settings = Settings(**json.loads(os.environ[SETTINGS_ENV]))
+    return create_app(open_store(settings.db, settings.pool_size), settings)
+
+
 def serve(
-    store: Store,
     settings: Settings,
     sock: socket.socket,
     log_level: str,
     tls: tuple[str, str] | None = None,
+    workers: int = 1,
 ) -> None:
     """Serve until SIGINT or SIGTERM; ``tls`` is (certificate file, key file) for HTTPS."""
+    os.environ[SETTINGS_ENV] = json.dumps(asdict(settings))
     cert, key = tls if tls else (None, None)
     config = uvicorn.Config(
-        create_app(store, settings),
+        "leadsync.server:app_from_environment",
+        factory=True,
+        workers=workers,
         log_level=log_level,
         access_log=False,
         lifespan="off",
@@ -45,4 +63,7 @@ def serve(
         ssl_certfile=cert,
         ssl_keyfile=key,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])

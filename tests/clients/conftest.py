@@ -9,8 +9,11 @@ from tests.server import ServerProcess
 
 
 @pytest.fixture
-def server(store: SqliteStore, db_path: str) -> Iterator[ServerProcess]:
-    """A real ``leadsync serve`` on a free port, with the demo user, on a fresh store."""
+def server(sqlite_store: SqliteStore, db_path: str) -> Iterator[ServerProcess]:
+    """A real ``leadsync serve`` on a free port, with the demo user, on a fresh SQLite store.
+
+    The client matrix is about the wire, so it runs on the default store only.
+    """
     running = ServerProcess(db_path).start()
     yield running
     running.stop()

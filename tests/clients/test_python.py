@@ -24,7 +24,7 @@ def test_suds(server: ServerProcess) -> None:
 
 
 def test_zeep_over_https_with_a_throwaway_certificate(
-    tmp_path: Path, db_path: str, store: SqliteStore
+    tmp_path: Path, db_path: str, sqlite_store: SqliteStore
 ) -> None:
     require("openssl")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"

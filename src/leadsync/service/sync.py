@@ -21,7 +21,7 @@ from leadsync.model import (
     SyncStatusCode,
     email_key,
 )
-from leadsync.store.base import LeadWriter, Store
+from leadsync.store.base import LeadWriter, Store, TransientStoreError
 
 _KEY_MAX_CHARS = 255
 
@@ -50,14 +50,10 @@ class _View:
             for a in r.attributes
             if a.name == "Email" and a.value
         )
-        for found in (
-            writer.leads_by_ids(ids),
-            writer.leads_by_foreign_ids(foreign_ids),
-            writer.leads_by_email_keys(emails),
-        ):
-            for lead in found:
-                if lead.id not in self.by_id:
-                    self._index(lead)
+        for lead in writer.find_leads(ids, foreign_ids, emails):
+            if lead.id not in self.by_id:
+                self._index(lead)
+        self._next_temporary_id = -1
 
     def _index(self, lead: Lead) -> None:
         self.by_id[lead.id] = lead
@@ -71,9 +67,19 @@ class _View:
         holders = self.by_email.get(email_key(email), ())
         return max(holders, key=lambda lead: (lead.updated_at, lead.id), default=None)
 
-    def create(self, lead: Lead) -> None:
+    def create(self, email: str | None, stamp: int) -> Lead:
+        """A new lead with a temporary (negative) id until ``assign_ids``."""
+        lead = Lead(self._next_temporary_id, email, None, None, {}, stamp, stamp)
+        self._next_temporary_id -= 1
         self._index(lead)
         self.created[lead.id] = lead
+        return lead
+
+    def assign_ids(self) -> None:
+        """Give the created leads real ids, in creation order, from one allocation."""
+        fresh = self.writer.allocate_ids(len(self.created))
+        for lead, lead_id in zip(self.created.values(), fresh, strict=True):
+            lead.id = lead_id
 
     def touch(self, lead: Lead) -> None:
         if lead.id not in self.created:
@@ -156,7 +162,7 @@ def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: in
 
 def _sync_one(
     view: _View, record: LeadRecord, changes: Mapping[str, str | None], dedup: bool, stamp: int
-) -> SyncStatus:
+) -> tuple[Lead, SyncStatusCode]:
     lead: Lead | None
     if record.id is not None:
         lead = view.by_id.get(record.id)
@@ -170,27 +176,46 @@ def _sync_one(
         lead = None
 
     if lead is None:
-        lead = Lead(view.writer.allocate_ids(1)[0], record.email, None, None, {}, stamp, stamp)
-        view.create(lead)
+        lead = view.create(record.email, stamp)
         if record.foreign_sys_person_id:
             view.set_foreign_id(lead, record.foreign_sys_person_id, record.foreign_sys_type)
         _apply(view, lead, changes, stamp)
-        return SyncStatus(lead.id, SyncStatusCode.CREATED)
+        return lead, SyncStatusCode.CREATED
 
     if record.foreign_sys_person_id:
         foreign_type = record.foreign_sys_type or lead.foreign_sys_type
         view.set_foreign_id(lead, record.foreign_sys_person_id, foreign_type)
     _apply(view, lead, changes, stamp)
     view.touch(lead)
-    return SyncStatus(lead.id, SyncStatusCode.UPDATED)
+    return lead, SyncStatusCode.UPDATED
+
+
+MAX_ATTEMPTS = 3
 
 
 def sync_multiple_leads(
     store: Store, records: Sequence[LeadRecord], dedup: bool = True, now_us: int | None = None
 ) -> list[SyncStatus]:
-    """Upsert ``records`` in order; one status per record, committed before returning."""
+    """Upsert ``records`` in order; one status per record, committed before returning.
+
+    A transaction the store reports as transient (lock timeout, deadlock) is run again
+    from the start, a bounded number of times.
+    """
+    attempt = 1
+    while True:
+        try:
+            return _sync_once(store, records, dedup, now_us)
+        except TransientStoreError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            attempt += 1
+
+
+def _sync_once(
+    store: Store, records: Sequence[LeadRecord], dedup: bool, now_us: int | None
+) -> list[SyncStatus]:
     base = time.time_ns() // 1000 if now_us is None else now_us
-    statuses: list[SyncStatus] = []
+    outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
     with store.write() as writer:
         catalog = {**STANDARD_FIELDS, **writer.custom_fields()}
         view = _View(writer, records)
@@ -200,9 +225,15 @@ def sync_multiple_leads(
             stamp = base + index
             try:
                 changes = _validate(record, catalog)
-                statuses.append(_sync_one(view, record, changes, dedup, stamp))
+                outcomes.append(_sync_one(view, record, changes, dedup, stamp))
             except _RecordFailed as failure:
-                statuses.append(SyncStatus(0, SyncStatusCode.FAILED, str(failure)))
-        writer.insert_leads(sorted(view.created.values(), key=lambda lead: lead.id))
+                outcomes.append(str(failure))
+        view.assign_ids()
+        writer.insert_leads(list(view.created.values()))
         writer.update_leads(list(view.updated.values()), view.released)
-    return statuses
+    return [
+        SyncStatus(0, SyncStatusCode.FAILED, outcome)
+        if isinstance(outcome, str)
+        else SyncStatus(outcome[0].id, outcome[1])
+        for outcome in outcomes
+    ]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from leadsync.store.base import LeadWriter, Store
+from leadsync.config import DEFAULT_POOL_SIZE
+from leadsync.store.base import LeadWriter, Store, TransientStoreError
 from leadsync.store.sqlite import SqliteStore
 
-__all__ = ["LeadWriter", "Store", "SqliteStore", "open_store"]
+__all__ = ["LeadWriter", "Store", "SqliteStore", "TransientStoreError", "open_store"]
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_store(db: str) -> Store:
-    """Open (creating and migrating as needed) the store named by ``db``: a file path."""
+def open_store(db: str, pool_size: int | None = None) -> Store:
+    """Open (creating and migrating as needed) the store named by ``db``: a SQLite file
+    path, or a ``postgresql://`` URL."""
+    if db.startswith(POSTGRES_SCHEMES):
+        from leadsync.store.postgres import PostgresStore
+
+        return PostgresStore(db, pool_size or DEFAULT_POOL_SIZE)
     return SqliteStore(db)

@@ -11,7 +11,49 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from leadsync.fields import FieldType
-from leadsync.model import Lead
+from leadsync.model import Lead, email_key
+
+# The lead columns both stores write, in this order (``id`` first).
+WRITE_COLUMNS = (
+    "id",
+    "email",
+    "email_key",
+    "foreign_id",
+    "foreign_type",
+    "attrs",
+    "created_at",
+    "updated_at",
+)
+
+
+def lead_params(lead: Lead, attributes: object) -> tuple[object, ...]:
+    """The values of WRITE_COLUMNS for ``lead``; ``attributes`` as the store encodes them."""
+    return (
+        lead.id,
+        lead.email,
+        None if lead.email is None else email_key(lead.email),
+        lead.foreign_sys_person_id,
+        lead.foreign_sys_type,
+        attributes,
+        lead.created_at,
+        lead.updated_at,
+    )
+
+
+def insert_sql(mark: str) -> str:
+    marks = ", ".join([mark] * len(WRITE_COLUMNS))
+    return f"INSERT INTO leads ({', '.join(WRITE_COLUMNS)}) VALUES ({marks})"
+
+
+def update_sql(mark: str) -> str:
+    """UPDATE every written column but id; its parameters are ``params[1:] + params[:1]``."""
+    sets = ", ".join(f"{column} = {mark}" for column in WRITE_COLUMNS[1:])
+    return f"UPDATE leads SET {sets} WHERE id = {mark}"
+
+
+class TransientStoreError(Exception):
+    """The store gave up on a transaction that may succeed if run again (a lock timeout,
+    a deadlock or serialization failure); the service retries the whole call."""
 
 
 class LeadWriter(Protocol):
@@ -19,14 +61,18 @@ class LeadWriter(Protocol):
 
     def custom_fields(self) -> dict[str, FieldType]: ...
 
-    def leads_by_ids(self, ids: Collection[int]) -> list[Lead]: ...
+    def find_leads(
+        self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
+    ) -> list[Lead]:
+        """Every lead with one of these ids, foreign ids or email keys, as of now.
 
-    def leads_by_foreign_ids(self, foreign_ids: Collection[str]) -> list[Lead]: ...
-
-    def leads_by_email_keys(self, email_keys: Collection[str]) -> list[Lead]: ...
+        Until the transaction ends, no other writer may give any of these keys to a
+        lead, nor change a lead returned here.
+        """
+        ...
 
     def allocate_ids(self, count: int) -> list[int]:
-        """``count`` fresh lead ids, never handed out before (ids are never reused)."""
+        """``count`` fresh lead ids in increasing order, never handed out before."""
         ...
 
     def insert_leads(self, leads: Sequence[Lead]) -> None: ...

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
-from leadsync.model import Lead, email_key
+from leadsync.model import Lead
+from leadsync.store.base import TransientStoreError, insert_sql, lead_params, update_sql
 from leadsync.store.sqlite_schema import migrate
 
 _LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
@@ -51,14 +52,16 @@ class _Writer:
             found.extend(_lead(row) for row in self._conn.execute(sql, chunk))
         return found
 
-    def leads_by_ids(self, ids: Collection[int]) -> list[Lead]:
-        return self._select("id", ids)
-
-    def leads_by_foreign_ids(self, foreign_ids: Collection[str]) -> list[Lead]:
-        return self._select("foreign_id", foreign_ids)
-
-    def leads_by_email_keys(self, email_keys: Collection[str]) -> list[Lead]:
-        return self._select("email_key", email_keys)
+    def find_leads(
+        self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
+    ) -> list[Lead]:
+        # BEGIN IMMEDIATE already holds the one write lock of the file: no other writer,
+        # in this process or another, runs until this transaction ends.
+        return (
+            self._select("id", ids)
+            + self._select("foreign_id", foreign_ids)
+            + self._select("email_key", email_keys)
+        )
 
     def allocate_ids(self, count: int) -> list[int]:
         if self._next_id is None:
@@ -71,45 +74,16 @@ class _Writer:
         return list(range(first, first + count))
 
     def insert_leads(self, leads: Sequence[Lead]) -> None:
-        self._conn.executemany(
-            "INSERT INTO leads (id, email, email_key, foreign_id, foreign_type, attrs,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    lead.id,
-                    lead.email,
-                    None if lead.email is None else email_key(lead.email),
-                    lead.foreign_sys_person_id,
-                    lead.foreign_sys_type,
-                    _dumps(lead.attributes),
-                    lead.created_at,
-                    lead.updated_at,
-                )
-                for lead in leads
-            ],
-        )
+        rows = [lead_params(lead, _dumps(lead.attributes)) for lead in leads]
+        self._conn.executemany(insert_sql("?"), rows)
 
     def update_leads(self, leads: Sequence[Lead], released: Collection[int]) -> None:
         if released:
             self._conn.executemany(
                 "UPDATE leads SET foreign_id = NULL WHERE id = ?", [(i,) for i in released]
             )
-        self._conn.executemany(
-            "UPDATE leads SET email = ?, email_key = ?, foreign_id = ?, foreign_type = ?,"
-            " attrs = ?, updated_at = ? WHERE id = ?",
-            [
-                (
-                    lead.email,
-                    None if lead.email is None else email_key(lead.email),
-                    lead.foreign_sys_person_id,
-                    lead.foreign_sys_type,
-                    _dumps(lead.attributes),
-                    lead.updated_at,
-                    lead.id,
-                )
-                for lead in leads
-            ],
-        )
+        rows = [lead_params(lead, _dumps(lead.attributes)) for lead in leads]
+        self._conn.executemany(update_sql("?"), [row[1:] + row[:1] for row in rows])
 
 
 def _custom_fields(conn: sqlite3.Connection) -> dict[str, FieldType]:
@@ -154,7 +128,10 @@ class SqliteStore:
     def write(self) -> Iterator[_Writer]:
         with self._write_lock:
             conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:  # another process held the lock too long
+                raise TransientStoreError(str(exc)) from exc
             try:
                 yield _Writer(conn)
             except BaseException:

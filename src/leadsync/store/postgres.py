@@ -1,0 +1,184 @@
+"""The PostgreSQL store: many stateless leadsync processes on one database.
+
+A write transaction first takes transaction-scoped advisory locks on the hashes of every
+email key and ForeignSysPersonId of the call, in sorted order (``leadsync_lock_keys``).
+No other writer can then give any of those keys to a lead, so the lookups that follow
+see every lead that holds them until the commit, and "create when absent" cannot race.
+The leads found are then locked with one ``SELECT ... ORDER BY id FOR UPDATE`` (rows
+in id order, so row locks never wait in a cycle either) and re-read, which also
+protects leads reached by Id. Details and the argument: docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import psycopg.errors
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from leadsync.config import DEFAULT_POOL_SIZE
+from leadsync.errors import ConfigError
+from leadsync.fields import FieldType
+from leadsync.model import Lead
+from leadsync.store.base import TransientStoreError, insert_sql, lead_params, update_sql
+from leadsync.store.postgres_schema import migrate
+
+_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
+
+
+def key_lock(kind: str, value: str) -> int:
+    """A signed 64-bit advisory lock id for one key ("e" email key, "f" foreign id)."""
+    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lead(row: Sequence[Any]) -> Lead:
+    return Lead(row[0], row[1], row[2], row[3], dict(row[4]), row[5], row[6])
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, for banners and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class _Writer:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def custom_fields(self) -> dict[str, FieldType]:
+        rows = self._conn.execute("SELECT name, type FROM fields").fetchall()
+        return {name: FieldType(kind) for name, kind in rows}
+
+    def find_leads(
+        self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
+    ) -> list[Lead]:
+        keys = sorted(
+            {key_lock("f", f) for f in foreign_ids} | {key_lock("e", e) for e in email_keys}
+        )
+        if keys:
+            self._conn.execute("SELECT leadsync_lock_keys(%s)", (keys,))
+        found = self._conn.execute(
+            "SELECT id FROM leads WHERE id = ANY(%s) OR foreign_id = ANY(%s)"
+            " OR email_key = ANY(%s)",
+            (list(ids), list(foreign_ids), list(email_keys)),
+        ).fetchall()
+        if not found:
+            return []
+        rows = self._conn.execute(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            ([row[0] for row in found],),
+        ).fetchall()
+        return [_lead(row) for row in rows]
+
+    def allocate_ids(self, count: int) -> list[int]:
+        if count == 0:
+            return []
+        rows = self._conn.execute(
+            "SELECT nextval('leads_id_seq') FROM generate_series(1, %s)", (count,)
+        ).fetchall()
+        return sorted(int(row[0]) for row in rows)
+
+    def insert_leads(self, leads: Sequence[Lead]) -> None:
+        if leads:
+            rows = [lead_params(lead, Jsonb(lead.attributes)) for lead in leads]
+            with self._conn.cursor() as cur:
+                cur.executemany(insert_sql("%s"), rows)
+
+    def update_leads(self, leads: Sequence[Lead], released: Collection[int]) -> None:
+        if released:
+            self._conn.execute(
+                "UPDATE leads SET foreign_id = NULL WHERE id = ANY(%s)", (list(released),)
+            )
+        if leads:
+            rows = [lead_params(lead, Jsonb(lead.attributes)) for lead in leads]
+            with self._conn.cursor() as cur:
+                cur.executemany(update_sql("%s"), [row[1:] + row[:1] for row in rows])
+
+
+class PostgresStore:
+    """A lead store in a PostgreSQL database, reached through a connection pool."""
+
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        self.location = redact(url)
+        try:
+            self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+                url, min_size=1, max_size=pool_size, open=True, timeout=30
+            )
+            self._pool.wait(timeout=10)
+            with self._pool.connection() as conn:
+                migrate(conn)
+        except (psycopg.Error, TimeoutError) as exc:
+            if hasattr(self, "_pool"):
+                self._pool.close()
+            raise ConfigError(f"cannot open the store {self.location}: {exc}") from None
+
+    @contextmanager
+    def write(self) -> Iterator[_Writer]:
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield _Writer(conn)
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure) as exc:
+            raise TransientStoreError(str(exc)) from exc
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def secret_for(self, user_id: str) -> str | None:
+        rows = self._rows("SELECT secret FROM users WHERE user_id = %s", (user_id,))
+        return None if not rows else str(rows[0][0])
+
+    def add_user(self, user_id: str, secret: str) -> bool:
+        rows = self._rows(
+            "INSERT INTO users (user_id, secret) VALUES (%s, %s) ON CONFLICT (user_id)"
+            " DO UPDATE SET secret = excluded.secret RETURNING (xmax = 0)",
+            (user_id, secret),
+        )
+        return bool(rows[0][0])
+
+    def remove_user(self, user_id: str) -> bool:
+        return bool(self._rows("DELETE FROM users WHERE user_id = %s RETURNING 1", (user_id,)))
+
+    def list_users(self) -> list[str]:
+        return [row[0] for row in self._rows("SELECT user_id FROM users ORDER BY user_id")]
+
+    def custom_fields(self) -> dict[str, FieldType]:
+        return {n: FieldType(t) for n, t in self._rows("SELECT name, type FROM fields")}
+
+    def add_field(self, name: str, field_type: FieldType) -> None:
+        self._rows(
+            "INSERT INTO fields (name, type) VALUES (%s, %s) RETURNING 1",
+            (name, field_type.value),
+        )
+
+    def iter_leads(self) -> Iterator[Lead]:
+        # One snapshot, streamed through a server-side cursor.
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            with conn.cursor(name="leadsync_export") as cur:
+                cur.execute(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY id")
+                for row in cur:
+                    yield _lead(row)
+
+    def attribute_names(self) -> list[str]:
+        rows = self._rows("SELECT DISTINCT jsonb_object_keys(attrs) AS k FROM leads ORDER BY k")
+        return [row[0] for row in rows]
+
+    def ping(self) -> None:
+        self._rows("SELECT 1")
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+__all__ = ["PostgresStore", "key_lock", "redact"]

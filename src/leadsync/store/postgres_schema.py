@@ -1,0 +1,73 @@
+"""The PostgreSQL schema, versioned in ``leadsync_schema`` and migrated at open.
+
+Migrations run under a transaction-scoped advisory lock, so any number of processes
+starting at once against one database migrate it exactly once.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from leadsync.errors import ConfigError
+
+_MIGRATION_LOCK = 0x6C656164_73796E63  # "leadsync"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, custom fields, leads; lead ids from a sequence (never reused, xs:int).
+    """
+    CREATE TABLE users (
+        user_id text PRIMARY KEY,
+        secret text NOT NULL
+    );
+    CREATE TABLE fields (
+        name text PRIMARY KEY,
+        type text NOT NULL
+    );
+    CREATE SEQUENCE leads_id_seq AS integer;
+    CREATE TABLE leads (
+        id integer PRIMARY KEY DEFAULT nextval('leads_id_seq'),
+        email text,
+        email_key text,
+        foreign_id text UNIQUE,
+        foreign_type text,
+        attrs jsonb NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+    );
+    ALTER SEQUENCE leads_id_seq OWNED BY leads.id;
+    CREATE INDEX leads_email_key ON leads (email_key);
+    -- Advisory locks on key hashes, taken one after another in the order given (the
+    -- caller sorts), so that two writers never wait on each other in a cycle.
+    CREATE FUNCTION leadsync_lock_keys(keys bigint[]) RETURNS void
+    LANGUAGE plpgsql AS $body$
+    DECLARE
+        k bigint;
+    BEGIN
+        FOREACH k IN ARRAY keys LOOP
+            PERFORM pg_advisory_xact_lock(k);
+        END LOOP;
+    END
+    $body$;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Bring the schema to ``SCHEMA_VERSION``; refuse a database from a newer leadsync."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS leadsync_schema (version integer NOT NULL)")
+        row = conn.execute("SELECT version FROM leadsync_schema").fetchone()
+        version = 0 if row is None else int(str(row[0]))
+        if row is None:
+            conn.execute("INSERT INTO leadsync_schema (version) VALUES (0)")
+        if version > SCHEMA_VERSION:
+            raise ConfigError(
+                f"the store's schema version {version} is newer than this leadsync's "
+                f"({SCHEMA_VERSION}): upgrade leadsync"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            conn.execute(MIGRATIONS[step])
+        conn.execute("UPDATE leadsync_schema SET version = %s", (SCHEMA_VERSION,))
