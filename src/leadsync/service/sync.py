@@ -41,6 +41,7 @@ class _View:
         self.created: dict[int, Lead] = {}
         self.updated: dict[int, Lead] = {}
         self.released: set[int] = set()
+        self.rekeyed: set[int] = set()  # updated leads whose email or foreign id changed
         ids = {r.id for r in records if r.id is not None}
         foreign_ids = {r.foreign_sys_person_id for r in records if r.foreign_sys_person_id}
         emails = {email_key(r.email) for r in records if r.email}
@@ -85,7 +86,14 @@ class _View:
         if lead.id not in self.created:
             self.updated[lead.id] = lead
 
+    def _rekey(self, lead: Lead) -> None:
+        if lead.id not in self.created:
+            self.rekeyed.add(lead.id)
+
     def set_email(self, lead: Lead, email: str | None) -> None:
+        if email == lead.email:
+            return
+        self._rekey(lead)
         if lead.email:
             self.by_email[email_key(lead.email)].remove(lead)
         lead.email = email
@@ -98,6 +106,7 @@ class _View:
             # A ForeignSysPersonId belongs to one lead: it moves to this one.
             holder.foreign_sys_person_id = None
             self.touch(holder)
+            self._rekey(holder)
             if holder.id not in self.created:
                 self.released.add(holder.id)
         old = lead.foreign_sys_person_id
@@ -105,12 +114,17 @@ class _View:
             del self.by_foreign[old]
             if lead.id not in self.created:
                 self.released.add(lead.id)
+        if (lead.foreign_sys_person_id, lead.foreign_sys_type) != (foreign_id, foreign_type):
+            self._rekey(lead)
         lead.foreign_sys_person_id = foreign_id
         lead.foreign_sys_type = foreign_type
         self.by_foreign[foreign_id] = lead
 
 
-def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> dict[str, str | None]:
+Changes = dict[str, str | None]  # attribute name -> new value (None clears)
+
+
+def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes:
     """The record's attribute changes, or _RecordFailed naming what is wrong."""
     if record.problem:
         raise _RecordFailed(record.problem)
@@ -126,23 +140,30 @@ def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> dict[str,
         raise _RecordFailed(
             f"bad ForeignSysType {record.foreign_sys_type!r}: use CUSTOM, SFDC or NETSUITE"
         )
-    unknown = sorted({a.name for a in record.attributes if a.name not in catalog})
-    if unknown:
-        raise _RecordFailed(f"unknown fields for import: {', '.join(unknown)}")
     changes: dict[str, str | None] = {}
     for attribute in record.attributes:
-        field_type = catalog[attribute.name]
+        field_type = catalog.get(attribute.name)
+        if field_type is None:
+            _fail_on_unknown(record, catalog)
+            continue  # unreachable: the name is unknown
         value = attribute.value
         if value == "" and field_type not in (FieldType.STRING, FieldType.TEXT):
             value = None  # an empty number, date or boolean clears the field
         if value is not None:
             wrong = check_value(field_type, value)
             if wrong:
+                _fail_on_unknown(record, catalog)  # unknown names are reported first
                 raise _RecordFailed(
                     f"bad value for field {attribute.name}: {_shorten(value)!r} is {wrong}"
                 )
         changes[attribute.name] = value
     return changes
+
+
+def _fail_on_unknown(record: LeadRecord, catalog: Mapping[str, FieldType]) -> None:
+    unknown = sorted({a.name for a in record.attributes if a.name not in catalog})
+    if unknown:
+        raise _RecordFailed(f"unknown fields for import: {', '.join(unknown)}")
 
 
 def _shorten(value: str, limit: int = 80) -> str:
@@ -201,36 +222,53 @@ def sync_multiple_leads(
     A transaction the store reports as transient (lock timeout, deadlock) is run again
     from the start, a bounded number of times.
     """
+    # Validation needs only the field catalog: it runs before the write transaction,
+    # so the store's lock is held for the key lookups and writes alone.
+    catalog = {**STANDARD_FIELDS, **store.custom_fields()}
+    checked = [_checked(record, catalog) for record in records]
     attempt = 1
     while True:
         try:
-            return _sync_once(store, records, dedup, now_us)
+            return _sync_once(store, records, checked, dedup, now_us)
         except TransientStoreError:
             if attempt == MAX_ATTEMPTS:
                 raise
             attempt += 1
 
 
+def _checked(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes | str:
+    """The record's attribute changes, or why it fails."""
+    try:
+        return _validate(record, catalog)
+    except _RecordFailed as failure:
+        return str(failure)
+
+
 def _sync_once(
-    store: Store, records: Sequence[LeadRecord], dedup: bool, now_us: int | None
+    store: Store,
+    records: Sequence[LeadRecord],
+    checked: Sequence[Changes | str],
+    dedup: bool,
+    now_us: int | None,
 ) -> list[SyncStatus]:
     base = time.time_ns() // 1000 if now_us is None else now_us
     outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
     with store.write() as writer:
-        catalog = {**STANDARD_FIELDS, **writer.custom_fields()}
         view = _View(writer, records)
-        for index, record in enumerate(records):
+        for index, (record, changes) in enumerate(zip(records, checked, strict=True)):
             # Each record gets its own microsecond, so "most recently updated" is exact
             # within a call too.
             stamp = base + index
+            if isinstance(changes, str):
+                outcomes.append(changes)
+                continue
             try:
-                changes = _validate(record, catalog)
                 outcomes.append(_sync_one(view, record, changes, dedup, stamp))
             except _RecordFailed as failure:
                 outcomes.append(str(failure))
         view.assign_ids()
         writer.insert_leads(list(view.created.values()))
-        writer.update_leads(list(view.updated.values()), view.released)
+        writer.update_leads(list(view.updated.values()), view.released, view.rekeyed)
     return [
         SyncStatus(0, SyncStatusCode.FAILED, outcome)
         if isinstance(outcome, str)

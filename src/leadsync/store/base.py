@@ -51,6 +51,13 @@ def update_sql(mark: str) -> str:
     return f"UPDATE leads SET {sets} WHERE id = {mark}"
 
 
+def split_updates(leads: Sequence[Lead], rekeyed: Collection[int]) -> tuple[list[Lead], list[Lead]]:
+    """(leads whose keys changed, leads whose attributes alone changed)."""
+    keyed = [lead for lead in leads if lead.id in rekeyed]
+    plain = [lead for lead in leads if lead.id not in rekeyed]
+    return keyed, plain
+
+
 class TransientStoreError(Exception):
     """The store gave up on a transaction that may succeed if run again (a lock timeout,
     a deadlock or serialization failure); the service retries the whole call."""
@@ -58,8 +65,6 @@ class TransientStoreError(Exception):
 
 class LeadWriter(Protocol):
     """The inside of one write transaction."""
-
-    def custom_fields(self) -> dict[str, FieldType]: ...
 
     def find_leads(
         self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
@@ -77,9 +82,13 @@ class LeadWriter(Protocol):
 
     def insert_leads(self, leads: Sequence[Lead]) -> None: ...
 
-    def update_leads(self, leads: Sequence[Lead], released: Collection[int]) -> None:
-        """Write ``leads`` whole. ``released`` are ids among them whose ForeignSysPersonId
-        moved to another lead in this transaction: their old value is cleared first."""
+    def update_leads(
+        self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
+    ) -> None:
+        """Write ``leads``. Only those in ``rekeyed`` changed their email or foreign id:
+        the others need their attributes and updatedAt written, which spares the key
+        indexes. ``released`` are ids whose ForeignSysPersonId moved to another lead in
+        this transaction: their old value is cleared first, so a swap never clashes."""
         ...
 
 

@@ -26,7 +26,13 @@ from leadsync.config import DEFAULT_POOL_SIZE
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.model import Lead
-from leadsync.store.base import TransientStoreError, insert_sql, lead_params, update_sql
+from leadsync.store.base import (
+    TransientStoreError,
+    insert_sql,
+    lead_params,
+    split_updates,
+    update_sql,
+)
 from leadsync.store.postgres_schema import migrate
 
 _LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
@@ -54,10 +60,6 @@ def redact(url: str) -> str:
 class _Writer:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
-
-    def custom_fields(self) -> dict[str, FieldType]:
-        rows = self._conn.execute("SELECT name, type FROM fields").fetchall()
-        return {name: FieldType(kind) for name, kind in rows}
 
     def find_leads(
         self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
@@ -94,15 +96,23 @@ class _Writer:
             with self._conn.cursor() as cur:
                 cur.executemany(insert_sql("%s"), rows)
 
-    def update_leads(self, leads: Sequence[Lead], released: Collection[int]) -> None:
+    def update_leads(
+        self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
+    ) -> None:
         if released:
             self._conn.execute(
                 "UPDATE leads SET foreign_id = NULL WHERE id = ANY(%s)", (list(released),)
             )
-        if leads:
-            rows = [lead_params(lead, Jsonb(lead.attributes)) for lead in leads]
-            with self._conn.cursor() as cur:
+        keyed, plain = split_updates(leads, rekeyed)
+        with self._conn.cursor() as cur:
+            if keyed:
+                rows = [lead_params(lead, Jsonb(lead.attributes)) for lead in keyed]
                 cur.executemany(update_sql("%s"), [row[1:] + row[:1] for row in rows])
+            if plain:
+                cur.executemany(
+                    "UPDATE leads SET attrs = %s, updated_at = %s WHERE id = %s",
+                    [(Jsonb(lead.attributes), lead.updated_at, lead.id) for lead in plain],
+                )
 
 
 class PostgresStore:

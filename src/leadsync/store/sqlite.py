@@ -1,29 +1,41 @@
 """The default store: one SQLite file in WAL mode.
 
-Writes go through one connection guarded by a lock (SQLite has one writer anyway), inside
-``BEGIN IMMEDIATE`` so that other processes on the same file queue on the busy timeout
-rather than fail. ``synchronous=FULL``: a commit is on disk before the response is sent.
-Reads (users, export) use one connection per thread and never block on the writer.
+Writes go through one connection, inside ``BEGIN IMMEDIATE``, behind a write gate: a
+thread lock within the process and an ``flock`` on ``<file>.lock`` across processes, so
+that a waiting writer (another thread or another ``--workers`` process) wakes the moment
+the lock is free instead of polling SQLite's busy handler. ``synchronous=FULL``: a
+commit is on disk before the response is sent. WAL checkpoints run on a background
+thread (PASSIVE, off the request path) instead of inside a committing call. Reads
+(users, export) use one connection per thread and never block on the writer.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.model import Lead
-from leadsync.store.base import TransientStoreError, insert_sql, lead_params, update_sql
+from leadsync.store.base import (
+    TransientStoreError,
+    insert_sql,
+    lead_params,
+    split_updates,
+    update_sql,
+)
 from leadsync.store.sqlite_schema import migrate
 
 _LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
 _CHUNK = 500  # bound on host parameters per statement
 BUSY_TIMEOUT_MS = 30_000
+CACHE_KIB = 64 * 1024  # the writer's page cache: the email index of a large store
+CHECKPOINT_EVERY_S = 0.5
 
 
 def _lead(row: tuple[int, str | None, str | None, str | None, str, int, int]) -> Lead:
@@ -38,9 +50,6 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._next_id: int | None = None
-
-    def custom_fields(self) -> dict[str, FieldType]:
-        return _custom_fields(self._conn)
 
     def _select(self, column: str, values: Collection[object]) -> list[Lead]:
         found: list[Lead] = []
@@ -77,17 +86,53 @@ class _Writer:
         rows = [lead_params(lead, _dumps(lead.attributes)) for lead in leads]
         self._conn.executemany(insert_sql("?"), rows)
 
-    def update_leads(self, leads: Sequence[Lead], released: Collection[int]) -> None:
+    def update_leads(
+        self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
+    ) -> None:
         if released:
             self._conn.executemany(
                 "UPDATE leads SET foreign_id = NULL WHERE id = ?", [(i,) for i in released]
             )
-        rows = [lead_params(lead, _dumps(lead.attributes)) for lead in leads]
+        keyed, plain = split_updates(leads, rekeyed)
+        rows = [lead_params(lead, _dumps(lead.attributes)) for lead in keyed]
         self._conn.executemany(update_sql("?"), [row[1:] + row[:1] for row in rows])
+        self._conn.executemany(
+            "UPDATE leads SET attrs = ?, updated_at = ? WHERE id = ?",
+            [(_dumps(lead.attributes), lead.updated_at, lead.id) for lead in plain],
+        )
 
 
-def _custom_fields(conn: sqlite3.Connection) -> dict[str, FieldType]:
-    return {name: FieldType(kind) for name, kind in conn.execute("SELECT name, type FROM fields")}
+class _Checkpointer:
+    """Runs PASSIVE WAL checkpoints on its own connection while commits keep coming.
+
+    A checkpoint inside a committing call (SQLite's autocheckpoint) stalls that call;
+    here it runs beside the writers and never blocks them."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def committed(self) -> None:
+        self._dirty.set()
+
+    def _run(self) -> None:
+        conn = self._connect()
+        try:
+            while not self._stop.is_set():
+                if self._dirty.wait(CHECKPOINT_EVERY_S) and not self._stop.is_set():
+                    self._dirty.clear()
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self._stop.wait(CHECKPOINT_EVERY_S)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._dirty.set()
+        self._thread.join(timeout=10)
 
 
 class SqliteStore:
@@ -103,8 +148,12 @@ class SqliteStore:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._gate = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o600)
         self._writer = self._connect()
+        self._writer.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         migrate(self._writer)
+        self._checkpointer = _Checkpointer(self._connect)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -125,8 +174,18 @@ class SqliteStore:
         return conn
 
     @contextmanager
-    def write(self) -> Iterator[_Writer]:
+    def _gated(self) -> Iterator[None]:
+        """Exclusive across the threads of this process and the processes of the file."""
         with self._write_lock:
+            fcntl.flock(self._gate, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._gate, fcntl.LOCK_UN)
+
+    @contextmanager
+    def write(self) -> Iterator[_Writer]:
+        with self._gated():
             conn = self._writer
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -138,6 +197,7 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        self._checkpointer.committed()
 
     def secret_for(self, user_id: str) -> str | None:
         row = (
@@ -148,7 +208,7 @@ class SqliteStore:
         return None if row is None else str(row[0])
 
     def add_user(self, user_id: str, secret: str) -> bool:
-        with self._write_lock:
+        with self._gated():
             found = self._writer.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
             existed = found.fetchone() is not None
             self._writer.execute(
@@ -159,7 +219,7 @@ class SqliteStore:
         return not existed
 
     def remove_user(self, user_id: str) -> bool:
-        with self._write_lock:
+        with self._gated():
             cur = self._writer.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         return cur.rowcount > 0
 
@@ -168,10 +228,11 @@ class SqliteStore:
         return [row[0] for row in rows]
 
     def custom_fields(self) -> dict[str, FieldType]:
-        return _custom_fields(self._reader())
+        rows = self._reader().execute("SELECT name, type FROM fields")
+        return {name: FieldType(kind) for name, kind in rows}
 
     def add_field(self, name: str, field_type: FieldType) -> None:
-        with self._write_lock:
+        with self._gated():
             self._writer.execute(
                 "INSERT INTO fields (name, type) VALUES (?, ?)", (name, field_type.value)
             )
@@ -197,7 +258,9 @@ class SqliteStore:
         self._reader().execute("SELECT 1").fetchone()
 
     def close(self) -> None:
+        self._checkpointer.close()
         self._writer.close()
+        os.close(self._gate)
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()

@@ -11,8 +11,8 @@ from typing import Any
 from lxml import etree
 
 from leadsync import ns
-from leadsync.errors import AuthenticationFailed, BadParameter
-from leadsync.model import Attribute, Credentials, LeadRecord
+from leadsync.errors import AuthenticationFailed
+from leadsync.model import Credentials
 from leadsync.wire import mktows
 from leadsync.wire.envelope import Envelope, children, local
 from leadsync.wire.xsd import ComplexType, Element
@@ -40,7 +40,7 @@ def _elements_of(type_name: str) -> dict[str, Element]:
     return found
 
 
-_ELEMENTS: dict[str, dict[str, Element]] = {
+ELEMENTS: dict[str, dict[str, Element]] = {
     t.name: _elements_of(t.name) for t in mktows.COMPLEX_TYPES
 }
 
@@ -69,7 +69,7 @@ def decode(element: etree._Element, type_name: str) -> dict[str, Any]:
 
     A nil or absent optional element is left out; unknown children are ignored.
     """
-    known = _ELEMENTS[type_name]
+    known = ELEMENTS[type_name]
     values: dict[str, Any] = {}
     for child in children(element):
         spec = known.get(local(child))
@@ -77,7 +77,7 @@ def decode(element: etree._Element, type_name: str) -> dict[str, Any]:
             continue
         if is_nil(child):
             value: Any = None
-        elif spec.type.startswith("tns:") and spec.type[4:] in _ELEMENTS:
+        elif spec.type.startswith("tns:") and spec.type[4:] in ELEMENTS:
             value = decode(child, spec.type[4:])
         else:
             value = scalar(child, spec.type)
@@ -103,58 +103,3 @@ def credentials(envelope: Envelope) -> Credentials | None:
             "Authentication failed: AuthenticationHeader needs mktowsUserId, "
             "requestSignature and requestTimestamp"
         ) from None
-
-
-def _attributes(attribute_list: dict[str, Any] | None) -> tuple[Attribute, ...]:
-    found = []
-    for item in (attribute_list or {}).get("attribute", ()):
-        name = (item or {}).get("attrName")
-        if not name:
-            raise DecodeError("an attribute has no attrName")
-        found.append(Attribute(name, item.get("attrValue")))
-    return tuple(found)
-
-
-def lead_record(element: etree._Element) -> LeadRecord:
-    """One leadRecord; a malformed one comes back with ``problem`` set, not raised."""
-    try:
-        fields = decode(element, "LeadRecord")
-        email = fields.get("Email")
-        if email is None:
-            # Savon's gyoku turns the Ruby sample's :email into <email>.
-            email = next(
-                (c.text for c in children(element) if local(c) == "email" and not is_nil(c)),
-                None,
-            )
-        return LeadRecord(
-            id=fields.get("Id"),
-            email=email or None,
-            foreign_sys_person_id=fields.get("ForeignSysPersonId") or None,
-            foreign_sys_type=fields.get("ForeignSysType") or None,
-            attributes=_attributes(fields.get("leadAttributeList")),
-        )
-    except DecodeError as exc:
-        return LeadRecord(problem=str(exc))
-
-
-def sync_multiple_leads(body: etree._Element, max_batch: int) -> tuple[list[LeadRecord], bool]:
-    """The records and the dedup flag of a paramsSyncMultipleLeads element."""
-    record_list = None
-    dedup = True
-    for child in children(body):
-        name = local(child)
-        if name == "leadRecordList":
-            record_list = child
-        elif name == "dedupEnabled" and not is_nil(child):
-            try:
-                dedup = scalar(child, "xs:boolean")
-            except DecodeError as exc:
-                raise BadParameter(f"Bad parameter: {exc}") from None
-    if record_list is None:
-        raise BadParameter("Bad parameter: leadRecordList is required")
-    elements = [c for c in children(record_list) if local(c) == "leadRecord"]
-    if len(elements) > max_batch:
-        raise BadParameter(
-            f"Bad parameter: {len(elements)} lead records in one call; at most {max_batch}"
-        )
-    return [lead_record(element) for element in elements], dedup

@@ -20,7 +20,7 @@ from leadsync.config import Settings
 from leadsync.errors import InternalError, MktowsError, UnsupportedOperation
 from leadsync.service import sync
 from leadsync.store import Store
-from leadsync.wire import decode, mktows, render
+from leadsync.wire import decode, leads, mktows, render
 from leadsync.wire.envelope import local, parse_envelope
 
 log = logging.getLogger("leadsync.calls")
@@ -103,7 +103,7 @@ class Dispatcher:
         return handler(envelope.body, call)
 
     def _sync_multiple_leads(self, body: etree._Element, call: _Call) -> bytes:
-        records, dedup = decode.sync_multiple_leads(body, self.settings.max_batch)
+        records, dedup = leads.sync_multiple_leads(body, self.settings.max_batch)
         call.records = len(records)
         statuses = sync.sync_multiple_leads(self.store, records, dedup)
         counts: dict[str, int] = {}

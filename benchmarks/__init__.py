@@ -1,0 +1,1 @@
+"""``make bench``: leadsync's benchmark harness (not part of the installed package)."""

@@ -1,0 +1,173 @@
+"""Run one measurement: the store floor in-process, or a real server end to end."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from benchmarks.workload import SECRET, USER, Call
+from leadsync.service.sync import sync_multiple_leads
+from leadsync.store import open_store
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Result:
+    backend: str
+    size: int
+    mode: str  # "floor" or "e2e"
+    workers: int
+    clients: int
+    calls: int
+    leads: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us_per_lead: float
+    peak_rss_mb: float
+
+    @property
+    def leads_per_s(self) -> float:
+        return self.leads / self.seconds
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _drive(calls: Sequence[Call], clients: int, one: Callable[[int, Call], None]
+           ) -> tuple[float, list[float]]:
+    """Run ``calls`` from ``clients`` threads; wall seconds and per-call latencies (ms)."""
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            for call in calls[index::clients]:
+                started = time.perf_counter()
+                one(index, call)
+                latencies.append((time.perf_counter() - started) * 1000)
+        except BaseException as exc:  # reported after the run
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started, latencies
+
+
+def floor(backend: str, db: str, size: int, calls: Sequence[Call], clients: int) -> Result:
+    """The same batches straight into service + store: no HTTP, no XML."""
+    store = open_store(db)
+    cpu0 = time.process_time()
+    seconds, latencies = _drive(
+        calls, clients, lambda _, call: _check(sync_multiple_leads(store, call.records))
+    )
+    cpu = time.process_time() - cpu0
+    store.close()
+    leads = sum(len(c.records) for c in calls)
+    return Result(backend, size, "floor", 0, clients, len(calls), leads, seconds,
+                  _percentile(latencies, 0.5), _percentile(latencies, 0.99),
+                  cpu / leads * 1e6, _rss_mb([os.getpid()]))
+
+
+def _check(statuses: Sequence[object]) -> None:
+    if any(getattr(s, "status", None) == "FAILED" for s in statuses):
+        raise RuntimeError("a benchmark record failed")
+
+
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            found.extend(_tree(int(child)))
+    return found
+
+
+def _cpu_seconds(pids: Sequence[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
+def _rss_mb(pids: Sequence[int]) -> float:
+    """Peak resident memory (VmHWM) of the largest process of ``pids``, in MB."""
+    peaks = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks)
+
+
+def end_to_end(
+    backend: str, db: str, size: int, calls: Sequence[Call], clients: int, workers: int
+) -> Result:
+    """A real ``leadsync serve`` (info logging, durable commits) and keep-alive clients."""
+    store = open_store(db)
+    store.add_user(USER, SECRET)
+    store.close()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "leadsync", "serve", "--db", db, "--port", "0",
+         "--workers", str(workers), "--max-clock-skew", "0", "--log-level", "info"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert server.stdout is not None
+    endpoint = ""
+    for line in server.stdout:
+        if line.startswith("endpoint:"):
+            endpoint = line.split()[1]
+        if line.startswith("users:"):
+            break
+    threading.Thread(target=lambda: [None for _ in server.stdout or ()], daemon=True).start()
+    parts = urlsplit(endpoint)
+    connections = [
+        http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=120)
+        for _ in range(clients)
+    ]
+
+    def post(index: int, call: Call) -> None:
+        conn = connections[index]
+        conn.request("POST", parts.path, call.envelope, {"Content-Type": "text/xml"})
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200 or b"FAILED" in body:
+            raise RuntimeError(f"call failed: {response.status} {body[:300]!r}")
+
+    try:
+        # Warm up every worker and connection (not measured).
+        for index in range(clients):
+            post(index, calls[index])
+        measured = calls[clients:]
+        pids = _tree(server.pid)
+        cpu0 = _cpu_seconds(pids)
+        seconds, latencies = _drive(measured, clients, post)
+        cpu = _cpu_seconds(pids) - cpu0
+        rss = _rss_mb(pids)
+    finally:
+        for conn in connections:
+            conn.close()
+        server.terminate()
+        server.wait(30)
+    leads = sum(len(c.records) for c in measured)
+    return Result(backend, size, "e2e", workers, clients, len(measured), leads, seconds,
+                  _percentile(latencies, 0.5), _percentile(latencies, 0.99),
+                  cpu / leads * 1e6, rss)
