@@ -7,7 +7,7 @@ PORT ?= 8080
 DEMO_USER := demo17_1_809934544BFABAE58E5D27
 DEMO_SECRET := 27272727aa
 
-.PHONY: run test test-fast toolchains lint typecheck unit clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: $(BIN)/leadsync
 	$(BIN)/leadsync serve --db $(DB) --port $(PORT)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
@@ -41,11 +41,20 @@ unit: $(VENV)/.dev toolchains
 
 # Everything but the third-party client matrix: the quick loop while developing.
 test-fast: $(VENV)/.dev
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q -m "not clients"
 
 test: lint typecheck unit
+
+# The benchmark (not a test): writes docs/performance.md's results, JSON and plot.
+# BENCH_SIZES, BENCH_CALLS and BENCH_BACKENDS narrow it (see benchmarks/bench.py).
+$(VENV)/.bench: $(VENV)/.dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -74,10 +73,12 @@ def run(backends: list[str], sizes: list[int], count: int) -> list[Result]:
             with fresh_db(backend) as db:
                 started = time.perf_counter()
                 seed(db, size)
-                print(f"seeded {backend} with {size:,} leads in "
-                      f"{time.perf_counter() - started:.1f} s", flush=True)
-                plan: list[tuple[str, int, int]] = [("floor", 0, 2), ("e2e", 1, 2),
-                                                    ("e2e", 2, 2)]
+                print(
+                    f"seeded {backend} with {size:,} leads in "
+                    f"{time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
+                plan: list[tuple[str, int, int]] = [("floor", 0, 2), ("e2e", 1, 2), ("e2e", 2, 2)]
                 if size == max(sizes):
                     plan += [("e2e", 1, 1), ("e2e", 1, 10)]
                 for n, (mode, workers, clients) in enumerate(plan):
@@ -101,8 +102,11 @@ def _versions() -> str:
     with psycopg.connect(PG_URL) as conn:
         pg = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     memory = int(Path("/proc/meminfo").read_text().split()[1]) // (1024 * 1024)
@@ -142,12 +146,21 @@ def _plot(results: list[Result], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for backend in sorted({r.backend for r in results}):
         for mode, workers, style in (("floor", 0, "--"), ("e2e", 1, "-"), ("e2e", 2, ":")):
-            points = {r.size: r.leads_per_s for r in results
-                      if (r.backend, r.mode, r.workers, r.clients) == (backend, mode, workers, 2)}
+            points = {
+                r.size: r.leads_per_s
+                for r in results
+                if (r.backend, r.mode, r.workers, r.clients) == (backend, mode, workers, 2)
+            }
             if points:
-                label = f"{backend} {'store floor' if mode == 'floor' else f'end to end, {workers} worker(s)'}"
-                ax.plot([sizes.index(s) for s in points], list(points.values()), style,
-                        marker="o", label=label)
+                what = "store floor" if mode == "floor" else f"end to end, {workers} worker(s)"
+                label = f"{backend} {what}"
+                ax.plot(
+                    [sizes.index(s) for s in points],
+                    list(points.values()),
+                    style,
+                    marker="o",
+                    label=label,
+                )
     ax.set_xticks(range(len(sizes)), [f"{s:,}" for s in sizes])
     ax.set_xlabel("leads in the store")
     ax.set_ylabel("leads/s (2 clients, 300 leads a call)")
@@ -162,16 +175,23 @@ def main() -> None:
     backends = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "0,100000,1000000").split(",")]
     count = int(os.environ.get("BENCH_CALLS", "100"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     results = run(backends, sizes, count)
     OUT.mkdir(parents=True, exist_ok=True)
     machine = _versions()
-    (OUT / "results.json").write_text(json.dumps(
-        {"machine": machine, "commit": commit, "calls": count,
-         "results": [asdict(r) | {"leads_per_s": r.leads_per_s} for r in results]},
-        indent=1,
-    ))
+    (OUT / "results.json").write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "commit": commit,
+                "calls": count,
+                "results": [asdict(r) | {"leads_per_s": r.leads_per_s} for r in results],
+            },
+            indent=1,
+        )
+    )
     _plot(results, OUT / "leads_per_s.png")
     section = (
         f"{BEGIN}\nMeasured {time.strftime('%Y-%m-%d')} at commit `{commit}` with "
@@ -187,4 +207,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -45,8 +45,9 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _drive(calls: Sequence[Call], clients: int, one: Callable[[int, Call], None]
-           ) -> tuple[float, list[float]]:
+def _drive(
+    calls: Sequence[Call], clients: int, one: Callable[[int, Call], None]
+) -> tuple[float, list[float]]:
     """Run ``calls`` from ``clients`` threads; wall seconds and per-call latencies (ms)."""
     latencies: list[float] = []
     errors: list[BaseException] = []
@@ -81,9 +82,20 @@ def floor(backend: str, db: str, size: int, calls: Sequence[Call], clients: int)
     cpu = time.process_time() - cpu0
     store.close()
     leads = sum(len(c.records) for c in calls)
-    return Result(backend, size, "floor", 0, clients, len(calls), leads, seconds,
-                  _percentile(latencies, 0.5), _percentile(latencies, 0.99),
-                  cpu / leads * 1e6, _rss_mb([os.getpid()]))
+    return Result(
+        backend,
+        size,
+        "floor",
+        0,
+        clients,
+        len(calls),
+        leads,
+        seconds,
+        _percentile(latencies, 0.5),
+        _percentile(latencies, 0.99),
+        cpu / leads * 1e6,
+        _rss_mb([os.getpid()]),
+    )
 
 
 def _check(statuses: Sequence[object]) -> None:
@@ -126,9 +138,25 @@ def end_to_end(
     store.add_user(USER, SECRET)
     store.close()
     server = subprocess.Popen(
-        [sys.executable, "-m", "leadsync", "serve", "--db", db, "--port", "0",
-         "--workers", str(workers), "--max-clock-skew", "0", "--log-level", "info"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "leadsync",
+            "serve",
+            "--db",
+            db,
+            "--port",
+            "0",
+            "--workers",
+            str(workers),
+            "--max-clock-skew",
+            "0",
+            "--log-level",
+            "info",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert server.stdout is not None
     endpoint = ""
@@ -168,6 +196,17 @@ def end_to_end(
         server.terminate()
         server.wait(30)
     leads = sum(len(c.records) for c in measured)
-    return Result(backend, size, "e2e", workers, clients, len(measured), leads, seconds,
-                  _percentile(latencies, 0.5), _percentile(latencies, 0.99),
-                  cpu / leads * 1e6, rss)
+    return Result(
+        backend,
+        size,
+        "e2e",
+        workers,
+        clients,
+        len(measured),
+        leads,
+        seconds,
+        _percentile(latencies, 0.5),
+        _percentile(latencies, 0.99),
+        cpu / leads * 1e6,
+        rss,
+    )

@@ -20,8 +20,16 @@ def _rows(size: int) -> Iterator[tuple[object, ...]]:
     for i in range(size):
         email = seed_email(i)
         foreign = f"F{i}" if i % 10 == 0 else None
-        yield (i + 1, email, email, foreign, "CUSTOM" if foreign else None,
-               json.dumps(attributes(i)), now + i, now + i)
+        yield (
+            i + 1,
+            email,
+            email,
+            foreign,
+            "CUSTOM" if foreign else None,
+            json.dumps(attributes(i)),
+            now + i,
+            now + i,
+        )
 
 
 def seed(db: str, size: int) -> None:
@@ -30,15 +38,18 @@ def seed(db: str, size: int) -> None:
     if size == 0:
         return
     if db.startswith("postgresql://"):
-        with psycopg.connect(db) as conn:
-            with conn.cursor() as cur, cur.copy(
-                "COPY leads (id, email, email_key, foreign_id, foreign_type, attrs,"
-                " created_at, updated_at) FROM STDIN"
-            ) as copy:
+        with psycopg.connect(db) as pg:
+            with (
+                pg.cursor() as cur,
+                cur.copy(
+                    "COPY leads (id, email, email_key, foreign_id, foreign_type, attrs,"
+                    " created_at, updated_at) FROM STDIN"
+                ) as copy,
+            ):
                 for row in _rows(size):
                     copy.write_row(row)
-            conn.execute("SELECT setval('leads_id_seq', %s)", (size,))
-            conn.execute("ANALYZE leads")
+            pg.execute("SELECT setval('leads_id_seq', %s)", (size,))
+            pg.execute("ANALYZE leads")
         return
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")

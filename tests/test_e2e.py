@@ -212,3 +212,25 @@ def test_an_acknowledged_lead_survives_sigkill(store: Store, db: str) -> None:
         assert read_statuses(body) == [(1, "UPDATED", None)]
     finally:
         restarted.stop()
+
+
+def test_a_chunked_body_past_the_limit_is_refused_while_streaming(store: Store, db: str) -> None:
+    running = ServerProcess(db, ("--max-body-bytes", "4096")).start()
+    try:
+        chunk = b"<" * 3000
+        framed = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(4))
+        answer = _raw(
+            running,
+            b"POST /soap/mktows/2_2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + framed + b"0\r\n\r\n",
+        )
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 500")
+        assert b"connection: close" in head.lower()
+        assert read_fault(payload).message == (
+            "Request not understood: body exceeds 4096 bytes (20012)"
+        )
+        status, body = post(running.endpoint, sync_request([{"Email": "small@x.com"}]))
+        assert (status, read_statuses(body)) == (200, [(1, "CREATED", None)])
+    finally:
+        running.stop()

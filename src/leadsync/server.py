@@ -14,7 +14,7 @@ import socket
 from dataclasses import asdict
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from leadsync.app import create_app
@@ -34,7 +34,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def app_from_environment() -> Starlette:
+def app_from_environment() -> ASGIApp:
     """uvicorn's app factory, called once in each worker process."""
     settings = Settings(**json.loads(os.environ[SETTINGS_ENV]))
     return create_app(open_store(settings.db, settings.pool_size), settings)

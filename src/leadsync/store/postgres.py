@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
 import psycopg
 import psycopg.errors
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb, set_json_loads
 from psycopg_pool import ConnectionPool
 
 from leadsync.config import DEFAULT_POOL_SIZE
@@ -42,6 +43,18 @@ def key_lock(kind: str, value: str) -> int:
     """A signed 64-bit advisory lock id for one key ("e" email key, "f" foreign id)."""
     digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _jsonb(lead: Lead) -> Jsonb:
+    return Jsonb(lead.attributes, dumps=_dumps)
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    set_json_loads(orjson.loads, conn)
 
 
 def _lead(row: Sequence[Any]) -> Lead:
@@ -92,7 +105,7 @@ class _Writer:
 
     def insert_leads(self, leads: Sequence[Lead]) -> None:
         if leads:
-            rows = [lead_params(lead, Jsonb(lead.attributes)) for lead in leads]
+            rows = [lead_params(lead, _jsonb(lead)) for lead in leads]
             with self._conn.cursor() as cur:
                 cur.executemany(insert_sql("%s"), rows)
 
@@ -106,12 +119,12 @@ class _Writer:
         keyed, plain = split_updates(leads, rekeyed)
         with self._conn.cursor() as cur:
             if keyed:
-                rows = [lead_params(lead, Jsonb(lead.attributes)) for lead in keyed]
+                rows = [lead_params(lead, _jsonb(lead)) for lead in keyed]
                 cur.executemany(update_sql("%s"), [row[1:] + row[:1] for row in rows])
             if plain:
                 cur.executemany(
                     "UPDATE leads SET attrs = %s, updated_at = %s WHERE id = %s",
-                    [(Jsonb(lead.attributes), lead.updated_at, lead.id) for lead in plain],
+                    [(_jsonb(lead), lead.updated_at, lead.id) for lead in plain],
                 )
 
 
@@ -122,7 +135,12 @@ class PostgresStore:
         self.location = redact(url)
         try:
             self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-                url, min_size=1, max_size=pool_size, open=True, timeout=30
+                url,
+                min_size=1,
+                max_size=pool_size,
+                open=True,
+                timeout=30,
+                configure=_configure,
             )
             self._pool.wait(timeout=10)
             with self._pool.connection() as conn:

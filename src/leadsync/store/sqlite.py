@@ -12,12 +12,13 @@ thread (PASSIVE, off the request path) instead of inside a committing call. Read
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+
+import orjson
 
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
@@ -39,11 +40,11 @@ CHECKPOINT_EVERY_S = 0.5
 
 
 def _lead(row: tuple[int, str | None, str | None, str | None, str, int, int]) -> Lead:
-    return Lead(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6])
+    return Lead(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6])
 
 
 def _dumps(attributes: dict[str, str]) -> str:
-    return json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(attributes).decode()
 
 
 class _Writer:
