@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import sys
 from dataclasses import asdict
+from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -63,7 +66,15 @@ def serve(
         ssl_certfile=cert,
         ssl_keyfile=key,
     )
+    # uvicorn shuts down gracefully on SIGTERM (in-flight calls finish, the socket stops
+    # accepting), then raises the signal again under the handler it found: make that
+    # handler a clean exit, so a stopped server exits 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     if workers > 1:
         Multiprocess(config, sockets=[sock]).run()
     else:
         uvicorn.Server(config).run(sockets=[sock])
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)

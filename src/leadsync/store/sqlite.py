@@ -147,6 +147,7 @@ class SqliteStore:
             if not os.path.isdir(directory):
                 raise ConfigError(f"cannot create the store {path}: no directory {directory}")
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._closed = False
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._gate = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o600)
@@ -259,6 +260,9 @@ class SqliteStore:
         self._reader().execute("SELECT 1").fetchone()
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._checkpointer.close()
         self._writer.close()
         os.close(self._gate)
