@@ -4,12 +4,14 @@ never leaves a call half applied; SIGTERM lets in-flight calls finish and exits 
 from __future__ import annotations
 
 import http.client
+import os
 import random
 import signal
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -128,3 +130,53 @@ def test_sigterm_finishes_in_flight_calls_refuses_new_ones_and_exits_0(
         assert len(list(final.iter_leads())) == 300
     finally:
         final.close()
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_workers_share_calls_survive_a_dead_worker_and_stop_cleanly(store: Store, db: str) -> None:
+    server = ServerProcess(db, ("--workers", "2")).start()
+    assert server.process is not None
+    try:
+        parts = urlsplit(server.endpoint)
+        connections = [
+            http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+            for _ in range(4)
+        ]
+        for i, conn in enumerate(connections):
+            conn.request("POST", parts.path, sync_request([{"Email": f"w{i}@x.com"}]))
+            assert read_statuses(conn.getresponse().read())[0][1] == "CREATED"
+            conn.close()
+        workers = [
+            p
+            for p in _children(server.process.pid)
+            if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()
+        ]
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the parent starts another worker
+            alive = [
+                p
+                for p in _children(server.process.pid)
+                if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()
+            ]
+            if len(alive) == 2 and workers[0] not in alive:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("no replacement worker")
+        for i in range(6):  # every connection is served, whichever worker it goes to
+            conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+            conn.request("POST", parts.path, sync_request([{"Email": f"after{i}@x.com"}]))
+            assert conn.getresponse().status == 200
+            conn.close()
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    finally:
+        server.stop()

@@ -1,9 +1,10 @@
 """Run the ASGI app under uvicorn, in one process or ``workers`` processes on one socket.
 
 The socket is bound here, before any worker starts: ``--port 0`` works (the OS picks a
-free port, and the banner prints the real one), and every worker accepts on it. Each
-worker builds its own app and store from the settings, passed in the environment
-(workers are spawned, not forked, so no connection crosses a process boundary).
+free port, and the banner prints the real one). With several workers the parent accepts
+and deals connections round-robin (``balancer.py``). Each worker builds its own app and
+store from the settings, passed in the environment (workers are spawned, not forked,
+so no store connection crosses a process boundary).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from types import FrameType
 
 import uvicorn
 from starlette.types import ASGIApp
-from uvicorn.supervisors import Multiprocess
 
 from leadsync.app import create_app
+from leadsync.balancer import Balancer
 from leadsync.config import Settings
 from leadsync.store import open_store
 
@@ -71,7 +72,7 @@ def serve(
     # handler a clean exit, so a stopped server exits 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     if workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
+        Balancer(config, sock, workers).run()
     else:
         uvicorn.Server(config).run(sockets=[sock])
 
