@@ -7,7 +7,7 @@ PORT ?= 8080
 DEMO_USER := demo17_1_809934544BFABAE58E5D27
 DEMO_SECRET := 27272727aa
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-fast: $(VENV)/.dev
 	$(BIN)/pytest -q -m "not clients"
 
 test: lint typecheck unit
+
+# The long fuzz campaign: 20,000 generated cases per fuzz test (make test runs 150).
+fuzz: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 # The benchmark (not a test): writes docs/performance.md's results, JSON and plot.
 # BENCH_SIZES, BENCH_CALLS and BENCH_BACKENDS narrow it (see benchmarks/bench.py).

@@ -16,6 +16,7 @@ class ServerProcess:
     process: subprocess.Popen[str] | None = None
     base_url: str = ""
     banner: list[str] = field(default_factory=list)
+    log: str = ""  # what the server printed after its banner, read by stop()
 
     @property
     def endpoint(self) -> str:
@@ -67,4 +68,5 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         if self.process is not None and self.process.stdout is not None:
+            self.log += self.process.stdout.read()
             self.process.stdout.close()

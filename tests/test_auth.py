@@ -6,7 +6,7 @@ import pytest
 
 from leadsync.auth import authenticate, parse_timestamp, sign
 from leadsync.errors import AuthenticationFailed, MktowsError, RequestExpired
-from leadsync.model import Credentials
+from leadsync.model import Account, Credentials
 
 
 @pytest.mark.parametrize(
@@ -68,8 +68,8 @@ def _credentials(timestamp: str, secret: str = SECRET, user: str = USER) -> Cred
     return Credentials(user, sign(secret, timestamp, user), timestamp)
 
 
-def _secrets(user_id: str) -> str | None:
-    return {USER: SECRET}.get(user_id)
+def _secrets(user_id: str) -> Account | None:
+    return Account(USER, SECRET, "acme") if user_id == USER else None
 
 
 def _code(credentials: Credentials | None, skew: int = 900) -> int:
@@ -80,14 +80,14 @@ def _code(credentials: Credentials | None, skew: int = 900) -> int:
 
 def test_a_good_signature_proves_the_user() -> None:
     ts = NOW.astimezone(timezone(timedelta(hours=-8))).isoformat()
-    assert authenticate(_credentials(ts), _secrets, NOW, 900) == USER
+    assert authenticate(_credentials(ts), _secrets, NOW, 900) == Account(USER, SECRET, "acme")
 
 
 def test_upper_case_hex_signatures_are_accepted() -> None:
     ts = "2026-11-28T12:00:00Z"
     good = _credentials(ts)
     upper = Credentials(good.user_id, good.signature.upper(), good.timestamp)
-    assert authenticate(upper, _secrets, NOW, 900) == USER
+    assert authenticate(upper, _secrets, NOW, 900) == Account(USER, SECRET, "acme")
 
 
 def test_missing_header_unknown_user_and_bad_signature_are_20014() -> None:
@@ -108,14 +108,16 @@ def test_a_signed_but_unparseable_timestamp_is_20014() -> None:
 def test_timestamp_outside_the_skew_window_is_20016_inside_is_accepted() -> None:
     assert _code(_credentials("2026-11-28T11:44:59Z")) == 20016
     assert _code(_credentials("2026-11-28T12:15:01Z")) == 20016
-    assert authenticate(_credentials("2026-11-28T11:45:00Z"), _secrets, NOW, 900) == USER
+    assert authenticate(_credentials("2026-11-28T11:45:00Z"), _secrets, NOW, 900) == Account(
+        USER, SECRET, "acme"
+    )
     with pytest.raises(RequestExpired):
         authenticate(_credentials("2013-08-01T18:22:30-07:00"), _secrets, NOW, 900)
 
 
 def test_skew_zero_turns_the_window_off() -> None:
     creds = _credentials("2013-08-01T18:22:30-07:00")
-    assert authenticate(creds, _secrets, NOW, 0) == USER
+    assert authenticate(creds, _secrets, NOW, 0) == Account(USER, SECRET, "acme")
 
 
 def test_error_texts_never_carry_the_secret_or_signature() -> None:

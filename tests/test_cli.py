@@ -36,12 +36,12 @@ def test_users_add_list_remove(db: str) -> None:
     generated = run("users", "add", "u2", "--generate", "--db", db)
     match = re.fullmatch(r"added user u2\nsecret: ([0-9A-F]{44})\n", generated)
     assert match
-    assert open_store(db).secret_for("u2") == match[1]
-    assert open_store(db).secret_for("u1") == "k2"
-    assert run("users", "list", "--db", db) == "u1\nu2\n"
+    assert getattr(open_store(db).account("u2"), "secret", None) == match[1]
+    assert getattr(open_store(db).account("u1"), "secret", None) == "k2"
+    assert run("users", "list", "--db", db) == "u1\tdefault\nu2\tdefault\n"
     assert run("users", "remove", "u1", "--db", db) == "removed user u1\n"
     assert "Error: no user u1" in run("users", "remove", "u1", "--db", db, code=1)
-    assert run("users", "list", "--db", db) == "u2\n"
+    assert run("users", "list", "--db", db) == "u2\tdefault\n"
 
 
 def test_users_add_needs_exactly_one_key_source(db: str) -> None:
@@ -54,7 +54,7 @@ def test_users_add_needs_exactly_one_key_source(db: str) -> None:
 def test_db_comes_from_the_environment(db_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADSYNC_DB", db_path)
     run("users", "add", "env_user", "--secret", "s")
-    assert SqliteStore(db_path).list_users() == ["env_user"]
+    assert SqliteStore(db_path).list_users() == [("env_user", "default")]
 
 
 def test_the_store_file_is_private(db_path: str) -> None:
@@ -175,7 +175,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 7
+    assert len(commands) == 9
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")

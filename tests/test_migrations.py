@@ -45,7 +45,7 @@ def test_sqlite_migrates_once_under_concurrent_starts(db_path: str) -> None:
     done = _open_at_once(db_path)
     assert [(p.returncode, p.stderr) for p in done] == [(0, "")] * 6
     store = open_store(db_path)
-    assert store.list_users() == [f"u{i}" for i in range(6)]
+    assert store.list_users() == [(f"u{i}", "default") for i in range(6)]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SQLITE_VERSION
     store.close()

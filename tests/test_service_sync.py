@@ -265,8 +265,8 @@ class _FailingStore:
         return getattr(self._inner, name)
 
     @contextmanager
-    def write(self) -> Iterator[Any]:
-        with self._inner.write() as writer:
+    def write(self, instance: str = "default") -> Iterator[Any]:
+        with self._inner.write(instance) as writer:
             yield _FailingWriter(writer)
 
 

@@ -23,6 +23,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leadsync.config import Settings
 from leadsync.errors import MktowsError, RequestNotUnderstood, RequestTooLarge
+from leadsync.keyfile import load_keys, overlay
+from leadsync.limits import Limiter
+from leadsync.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from leadsync.metrics import Metrics
 from leadsync.store import Store
 from leadsync.wire.dispatch import Clock, Dispatcher, utc_now
 from leadsync.wire.wsdl import render_wsdl
@@ -53,8 +57,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGIApp:
     """The ASGI app: the SOAP POST fast path in front of the Starlette routes."""
-    dispatcher = Dispatcher(store, settings, clock)
-    routes = _routes(store, settings, dispatcher)
+    metrics = Metrics()
+    keys = load_keys(settings.secrets_file) if settings.secrets_file else None
+    dispatcher = Dispatcher(
+        store,
+        settings,
+        clock,
+        accounts=overlay(keys, store.account) if keys is not None else None,
+        limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
+        observe=metrics.observe,
+    )
+    routes = _routes(store, settings, dispatcher, metrics)
     limit = settings.max_body_bytes
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,7 +118,9 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send({"type": "http.response.body", "body": body})
 
 
-def _routes(store: Store, settings: Settings, dispatcher: Dispatcher) -> Starlette:
+def _routes(
+    store: Store, settings: Settings, dispatcher: Dispatcher, metrics: Metrics
+) -> Starlette:
     def fault(error: MktowsError, status: int = 500, **headers: str) -> Response:
         return Response(dispatcher.fault(error).body, status, headers, media_type=XML)
 
@@ -148,6 +163,9 @@ def _routes(store: Store, settings: Settings, dispatcher: Dispatcher) -> Starlet
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def prometheus(request: Request) -> Response:
+        return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
     async def readyz(request: Request) -> Response:
         try:
             await run_in_threadpool(store.ping)
@@ -161,6 +179,7 @@ def _routes(store: Store, settings: Settings, dispatcher: Dispatcher) -> Starlet
             Route("/soap/mktows/{version}", endpoint, methods=methods),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", prometheus, methods=["GET"]),
             Route("/{path:path}", not_found, methods=methods),
         ]
     )

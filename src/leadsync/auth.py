@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from leadsync.errors import AuthenticationFailed, RequestExpired
-from leadsync.model import Credentials
+from leadsync.model import Account, Credentials
 
 # Ruby's Time#to_s: "2015-07-06 13:43:43 +0900" (seen from production Marketo clients).
 _RUBY_TS = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ([+-]\d{2})(\d{2})")
@@ -40,11 +40,11 @@ def parse_timestamp(text: str) -> datetime:
 
 def authenticate(
     credentials: Credentials | None,
-    secret_for: Callable[[str], str | None],
+    account_for: Callable[[str], Account | None],
     now: datetime,
     max_skew_seconds: int,
-) -> str:
-    """Check a request's credentials and return the user id they prove.
+) -> Account:
+    """Check a request's credentials and return the account they prove.
 
     20014 for anything that does not prove the user (no header, unknown user, a bad or
     unparseable signature); 20016 when a correctly signed timestamp is outside the skew
@@ -53,11 +53,12 @@ def authenticate(
     """
     if credentials is None:
         raise AuthenticationFailed()
-    secret = secret_for(credentials.user_id)
-    expected = sign(secret or "", credentials.timestamp, credentials.user_id)
+    account = account_for(credentials.user_id)
+    # Sign even for an unknown user, so that the answer takes the same time.
+    expected = sign(account.secret if account else "", credentials.timestamp, credentials.user_id)
     given = credentials.signature.strip().lower()
     if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")) or (
-        secret is None
+        account is None
     ):
         raise AuthenticationFailed()
     try:
@@ -69,4 +70,4 @@ def authenticate(
             f"Request expired: requestTimestamp is more than {max_skew_seconds} seconds "
             "from the server's clock"
         )
-    return credentials.user_id
+    return account

@@ -14,12 +14,14 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from leadsync import __version__
 from leadsync.config import (
     DEFAULT_DB,
+    DEFAULT_MAX_ATTRIBUTES,
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CLOCK_SKEW,
@@ -28,10 +30,13 @@ from leadsync.config import (
 )
 from leadsync.errors import ConfigError
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field
-from leadsync.model import Lead
+from leadsync.keyfile import load_keys
+from leadsync.limits import LimitSettings
+from leadsync.model import DEFAULT_INSTANCE, Lead
 from leadsync.store import Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
+_LIMITS = LimitSettings()  # Marketo's figures, the defaults
 
 
 def db_option(func: F) -> F:
@@ -100,6 +105,14 @@ def main() -> None:
     help="Largest request body accepted (fault 20012 beyond).",
 )
 @click.option(
+    "--max-attributes",
+    default=DEFAULT_MAX_ATTRIBUTES,
+    show_default=True,
+    type=click.IntRange(1),
+    envvar="LEADSYNC_MAX_ATTRIBUTES",
+    help="Most attributes in one lead record (that record fails beyond).",
+)
+@click.option(
     "--workers",
     default=1,
     show_default=True,
@@ -114,6 +127,53 @@ def main() -> None:
     type=click.IntRange(1, 1000),
     envvar="LEADSYNC_POOL_SIZE",
     help="PostgreSQL connections per process (no effect on SQLite).",
+)
+@click.option(
+    "--emulate-limits",
+    is_flag=True,
+    envvar="LEADSYNC_EMULATE_LIMITS",
+    help="Enforce Marketo's limits per instance: --rate-limit calls per --rate-window "
+    "(fault 20023), --concurrency-limit calls in flight (20024), --daily-quota (20015).",
+)
+@click.option(
+    "--rate-limit",
+    default=_LIMITS.rate_calls,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Calls per rate window, with --emulate-limits.",
+)
+@click.option(
+    "--rate-window",
+    default=_LIMITS.rate_window_seconds,
+    show_default=True,
+    type=click.IntRange(1),
+    help="The rate window in seconds.",
+)
+@click.option(
+    "--concurrency-limit",
+    default=_LIMITS.concurrent_calls,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Calls in flight per instance.",
+)
+@click.option(
+    "--daily-quota",
+    default=_LIMITS.daily_quota,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Calls per day per instance.",
+)
+@click.option(
+    "--quota-time-zone",
+    default=_LIMITS.quota_time_zone,
+    show_default=True,
+    help="The time zone whose midnight resets the daily quota.",
+)
+@click.option(
+    "--secrets-file",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="LEADSYNC_SECRETS_FILE",
+    help="User keys kept outside the store: 'USER_ID SECRET' lines, mode 600.",
 )
 @click.option(
     "--tls-cert",
@@ -138,8 +198,16 @@ def serve(
     max_clock_skew: int,
     max_batch: int,
     max_body_bytes: int,
+    max_attributes: int,
     workers: int,
     pool_size: int,
+    emulate_limits: bool,
+    rate_limit: int,
+    rate_window: int,
+    concurrency_limit: int,
+    daily_quota: int,
+    quota_time_zone: str,
+    secrets_file: str | None,
     tls_cert: str | None,
     tls_key: str | None,
     log_level: str,
@@ -160,7 +228,29 @@ def serve(
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
-    settings = Settings(db, max_clock_skew, max_batch, max_body_bytes, pool_size)
+    try:
+        limits = LimitSettings(
+            rate_limit, rate_window, concurrency_limit, daily_quota, quota_time_zone
+        )
+        ZoneInfo(quota_time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise click.BadParameter(f"unknown time zone {quota_time_zone!r}") from None
+    if secrets_file is not None:
+        try:
+            load_keys(secrets_file)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+    settings = Settings(
+        db=db,
+        max_clock_skew=max_clock_skew,
+        max_batch=max_batch,
+        max_body_bytes=max_body_bytes,
+        max_attributes=max_attributes,
+        pool_size=pool_size,
+        emulate_limits=emulate_limits,
+        limits=limits,
+        secrets_file=secrets_file,
+    )
     store = _open(db)
     try:
         sock = bind(host, port)
@@ -176,6 +266,11 @@ def serve(
     click.echo(f"users:    {len(users)}")
     if workers > 1:
         click.echo(f"workers:  {workers}")
+    if emulate_limits:
+        click.echo(
+            f"limits:   {rate_limit} calls/{rate_window} s, {concurrency_limit} in flight, "
+            f"{daily_quota}/day ({quota_time_zone}) per instance and process"
+        )
     if not users:
         click.echo(
             f"no user can call yet; add one with: leadsync users add USER_ID --generate --db {db}"
@@ -198,12 +293,19 @@ def users() -> None:
 @click.argument("user_id")
 @click.option("--secret", help="The user's secret key (the HMAC key).")
 @click.option("--generate", is_flag=True, help="Make a new random key and print it.")
-def users_add(db: str, user_id: str, secret: str | None, generate: bool) -> None:
-    """Add USER_ID (or replace its key).
+@click.option(
+    "--instance",
+    default=DEFAULT_INSTANCE,
+    show_default=True,
+    help="The instance (Marketo subscription) whose leads the user sees.",
+)
+def users_add(db: str, user_id: str, secret: str | None, generate: bool, instance: str) -> None:
+    """Add USER_ID (or replace its key and instance).
 
     \b
     Example:
       leadsync users add demo17_1_809934544BFABAE58E5D27 --secret 27272727aa
+      leadsync users add acme_api --generate --instance acme
     """
     if (secret is None) == (not generate):
         raise click.UsageError("give exactly one of --secret SECRET or --generate")
@@ -212,8 +314,14 @@ def users_add(db: str, user_id: str, secret: str | None, generate: bool) -> None
     key = secrets.token_hex(22).upper() if generate else str(secret)
     if not key:
         raise click.UsageError("the secret must not be empty")
-    created = _open(db).add_user(user_id, key)
-    click.echo(f"{'added' if created else 'replaced the key of'} user {user_id}")
+    try:
+        created = _open(db).add_user(user_id, key, instance)
+    except ValueError:
+        raise click.ClickException(
+            f"no instance {instance}; add it with: leadsync instances add {instance}"
+        ) from None
+    suffix = "" if instance == DEFAULT_INSTANCE else f" (instance {instance})"
+    click.echo(f"{'added' if created else 'replaced the key of'} user {user_id}{suffix}")
     if generate:
         click.echo(f"secret: {key}")
 
@@ -221,14 +329,14 @@ def users_add(db: str, user_id: str, secret: str | None, generate: bool) -> None
 @users.command("list")
 @db_option
 def users_list(db: str) -> None:
-    """List the user ids (never their keys).
+    """List the users and their instances, tab-separated (never their keys).
 
     \b
     Example:
       leadsync users list
     """
-    for user_id in _open(db).list_users():
-        click.echo(user_id)
+    for user_id, instance in _open(db).list_users():
+        click.echo(f"{user_id}\t{instance}")
 
 
 @users.command("remove")
@@ -244,6 +352,40 @@ def users_remove(db: str, user_id: str) -> None:
     if not _open(db).remove_user(user_id):
         raise click.ClickException(f"no user {user_id}")
     click.echo(f"removed user {user_id}")
+
+
+@main.group()
+def instances() -> None:
+    """Instances (Marketo subscriptions): each has its own leads; users belong to one."""
+
+
+@instances.command("add")
+@db_option
+@click.argument("name")
+def instances_add(db: str, name: str) -> None:
+    """Add the instance NAME (the instance "default" always exists).
+
+    \b
+    Example:
+      leadsync instances add acme
+    """
+    if not name.strip() or name != name.strip():
+        raise click.UsageError("NAME must not be empty or carry spaces at its ends")
+    created = _open(db).add_instance(name)
+    click.echo(f"{'added' if created else 'there is already an'} instance {name}")
+
+
+@instances.command("list")
+@db_option
+def instances_list(db: str) -> None:
+    """List the instances.
+
+    \b
+    Example:
+      leadsync instances list
+    """
+    for name in _open(db).list_instances():
+        click.echo(name)
 
 
 @main.group()
@@ -278,7 +420,8 @@ def _row(lead: Lead) -> dict[str, Any]:
     show_default=True,
     help="JSON Lines (one object a lead) or CSV with a header.",
 )
-def leads_export(db: str, fmt: str) -> None:
+@click.option("--instance", help="Only this instance's leads (default: every instance).")
+def leads_export(db: str, fmt: str, instance: str | None) -> None:
     """Write every lead to standard output, in Id order.
 
     Keys: Id, Email, ForeignSysPersonId, ForeignSysType, createdAt, updatedAt, then one
@@ -289,14 +432,16 @@ def leads_export(db: str, fmt: str) -> None:
       leadsync leads export --format csv > leads.csv
     """
     store = _open(db)
-    rows: Iterator[dict[str, Any]] = (_row(lead) for lead in store.iter_leads())
+    if instance is not None and instance not in store.list_instances():
+        raise click.ClickException(f"no instance {instance}")
+    rows: Iterator[dict[str, Any]] = (_row(lead) for lead in store.iter_leads(instance))
     out = sys.stdout
     if fmt == "jsonl":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     columns = ["Id", "Email", "ForeignSysPersonId", "ForeignSysType", "createdAt", "updatedAt"]
-    writer = csv.DictWriter(out, columns + store.attribute_names(), lineterminator="\n")
+    writer = csv.DictWriter(out, columns + store.attribute_names(instance), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
 

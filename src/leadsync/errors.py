@@ -39,6 +39,18 @@ class RequestExpired(MktowsError):
     code, short = 20016, "Request expired"
 
 
+class QuotaExceeded(MktowsError):
+    code, short = 20015, "Request limit exceeded"
+
+
+class RateLimitExceeded(MktowsError):
+    code, short = 20023, "Rate limit exceeded"
+
+
+class ConcurrencyLimitExceeded(MktowsError):
+    code, short = 20024, "Concurrency limit exceeded"
+
+
 class UnsupportedOperation(MktowsError):
     code, short = 20019, "Unsupported operation"
 

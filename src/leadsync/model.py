@@ -50,6 +50,18 @@ class SyncStatus(NamedTuple):
     error: str | None = None
 
 
+DEFAULT_INSTANCE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An API user: its key, and the instance (Marketo subscription) whose leads it sees."""
+
+    user_id: str
+    secret: str
+    instance: str = DEFAULT_INSTANCE
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
     """The three fields of the AuthenticationHeader that matter, exactly as sent."""

@@ -14,7 +14,7 @@ import os
 import signal
 import socket
 import sys
-from dataclasses import asdict
+import tempfile
 from types import FrameType
 
 import uvicorn
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 from leadsync.app import create_app
 from leadsync.balancer import Balancer
 from leadsync.config import Settings
+from leadsync.metrics import MULTIPROCESS_ENV
 from leadsync.store import open_store
 
 SETTINGS_ENV = "LEADSYNC_SERVE_SETTINGS"
@@ -40,7 +41,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 def app_from_environment() -> ASGIApp:
     """uvicorn's app factory, called once in each worker process."""
-    settings = Settings(**json.loads(os.environ[SETTINGS_ENV]))
+    settings = Settings.from_json(json.loads(os.environ[SETTINGS_ENV]))
     return create_app(open_store(settings.db, settings.pool_size), settings)
 
 
@@ -52,7 +53,7 @@ def serve(
     workers: int = 1,
 ) -> None:
     """Serve until SIGINT or SIGTERM; ``tls`` is (certificate file, key file) for HTTPS."""
-    os.environ[SETTINGS_ENV] = json.dumps(asdict(settings))
+    os.environ[SETTINGS_ENV] = json.dumps(settings.to_json())
     cert, key = tls if tls else (None, None)
     config = uvicorn.Config(
         "leadsync.server:app_from_environment",
@@ -72,7 +73,10 @@ def serve(
     # handler a clean exit, so a stopped server exits 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     if workers > 1:
-        Balancer(config, sock, workers).run()
+        # One metrics directory for all workers: /metrics then sums over them.
+        with tempfile.TemporaryDirectory(prefix="leadsync-metrics-") as shards:
+            os.environ[MULTIPROCESS_ENV] = shards
+            Balancer(config, sock, workers).run()
     else:
         uvicorn.Server(config).run(sockets=[sock])
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
 from leadsync.model import (
+    DEFAULT_INSTANCE,
     FOREIGN_SYS_TYPES,
     Lead,
     LeadRecord,
@@ -215,9 +216,14 @@ MAX_ATTEMPTS = 3
 
 
 def sync_multiple_leads(
-    store: Store, records: Sequence[LeadRecord], dedup: bool = True, now_us: int | None = None
+    store: Store,
+    records: Sequence[LeadRecord],
+    dedup: bool = True,
+    now_us: int | None = None,
+    instance: str = DEFAULT_INSTANCE,
 ) -> list[SyncStatus]:
-    """Upsert ``records`` in order; one status per record, committed before returning.
+    """Upsert ``records`` into ``instance`` in order; one status per record, committed
+    before returning.
 
     A transaction the store reports as transient (lock timeout, deadlock) is run again
     from the start, a bounded number of times.
@@ -229,7 +235,7 @@ def sync_multiple_leads(
     attempt = 1
     while True:
         try:
-            return _sync_once(store, records, checked, dedup, now_us)
+            return _sync_once(store, instance, records, checked, dedup, now_us)
         except TransientStoreError:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -246,6 +252,7 @@ def _checked(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes | 
 
 def _sync_once(
     store: Store,
+    instance: str,
     records: Sequence[LeadRecord],
     checked: Sequence[Changes | str],
     dedup: bool,
@@ -253,7 +260,7 @@ def _sync_once(
 ) -> list[SyncStatus]:
     base = time.time_ns() // 1000 if now_us is None else now_us
     outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
-    with store.write() as writer:
+    with store.write(instance) as writer:
         view = _View(writer, records)
         for index, (record, changes) in enumerate(zip(records, checked, strict=True)):
             # Each record gets its own microsecond, so "most recently updated" is exact

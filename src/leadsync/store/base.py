@@ -1,7 +1,9 @@
 """The Store protocol: what the service needs from a lead database, nothing more.
 
 One write transaction per call (``Store.write``) gives the service set-based lookups and
-batch writes; everything in it commits together or not at all.
+batch writes on the leads of one instance; everything in it commits together or not at
+all. Every lead belongs to one instance (a Marketo subscription); a writer sees and
+changes only its instance's leads.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from leadsync.fields import FieldType
-from leadsync.model import Lead, email_key
+from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
-# The lead columns both stores write, in this order (``id`` first).
+# The lead columns both stores write, in this order (``id`` first, ``instance`` last).
 WRITE_COLUMNS = (
     "id",
     "email",
@@ -23,10 +25,11 @@ WRITE_COLUMNS = (
     "attrs",
     "created_at",
     "updated_at",
+    "instance",
 )
 
 
-def lead_params(lead: Lead, attributes: object) -> tuple[object, ...]:
+def lead_params(lead: Lead, attributes: object, instance: str) -> tuple[object, ...]:
     """The values of WRITE_COLUMNS for ``lead``; ``attributes`` as the store encodes them."""
     return (
         lead.id,
@@ -37,6 +40,7 @@ def lead_params(lead: Lead, attributes: object) -> tuple[object, ...]:
         attributes,
         lead.created_at,
         lead.updated_at,
+        instance,
     )
 
 
@@ -46,8 +50,9 @@ def insert_sql(mark: str) -> str:
 
 
 def update_sql(mark: str) -> str:
-    """UPDATE every written column but id; its parameters are ``params[1:] + params[:1]``."""
-    sets = ", ".join(f"{column} = {mark}" for column in WRITE_COLUMNS[1:])
+    """UPDATE the written columns but id and instance (the rows were found within the
+    instance); its parameters are ``params[1:-1] + params[:1]``."""
+    sets = ", ".join(f"{column} = {mark}" for column in WRITE_COLUMNS[1:-1])
     return f"UPDATE leads SET {sets} WHERE id = {mark}"
 
 
@@ -64,12 +69,12 @@ class TransientStoreError(Exception):
 
 
 class LeadWriter(Protocol):
-    """The inside of one write transaction."""
+    """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
         self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
     ) -> list[Lead]:
-        """Every lead with one of these ids, foreign ids or email keys, as of now.
+        """Every lead of the instance with one of these ids, foreign ids or email keys.
 
         Until the transaction ends, no other writer may give any of these keys to a
         lead, nor change a lead returned here.
@@ -97,26 +102,39 @@ class Store(Protocol):
 
     location: str
 
-    def write(self) -> AbstractContextManager[LeadWriter]: ...
+    def write(self, instance: str = DEFAULT_INSTANCE) -> AbstractContextManager[LeadWriter]:
+        """One write transaction on the leads of ``instance``."""
+        ...
 
-    def secret_for(self, user_id: str) -> str | None: ...
+    def account(self, user_id: str) -> Account | None: ...
 
-    def add_user(self, user_id: str, secret: str) -> bool:
-        """False when the user exists already (its key is then replaced)."""
+    def add_user(self, user_id: str, secret: str, instance: str = DEFAULT_INSTANCE) -> bool:
+        """False when the user exists already (its key and instance are then replaced).
+        Raises ValueError for an instance that does not exist."""
         ...
 
     def remove_user(self, user_id: str) -> bool: ...
 
-    def list_users(self) -> list[str]: ...
+    def list_users(self) -> list[tuple[str, str]]:
+        """(user id, instance) of every user, by user id."""
+        ...
+
+    def add_instance(self, name: str) -> bool:
+        """False when it exists already."""
+        ...
+
+    def list_instances(self) -> list[str]: ...
 
     def custom_fields(self) -> dict[str, FieldType]: ...
 
     def add_field(self, name: str, field_type: FieldType) -> None: ...
 
-    def iter_leads(self) -> Iterator[Lead]: ...
+    def iter_leads(self, instance: str | None = None) -> Iterator[Lead]:
+        """The leads of ``instance`` (of every instance when None), by id."""
+        ...
 
-    def attribute_names(self) -> list[str]:
-        """Every attribute name that some stored lead holds, sorted."""
+    def attribute_names(self, instance: str | None = None) -> list[str]:
+        """Every attribute name that some lead (of ``instance``) holds, sorted."""
         ...
 
     def ping(self) -> None: ...

@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 from leadsync.config import DEFAULT_POOL_SIZE
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
-from leadsync.model import Lead
+from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
     TransientStoreError,
     insert_sql,
@@ -39,9 +39,10 @@ from leadsync.store.postgres_schema import migrate
 _LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
 
 
-def key_lock(kind: str, value: str) -> int:
-    """A signed 64-bit advisory lock id for one key ("e" email key, "f" foreign id)."""
-    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
+def key_lock(kind: str, value: str, instance: str) -> int:
+    """A signed 64-bit advisory lock id for one key ("e" email key, "f" foreign id)
+    of one instance."""
+    digest = hashlib.blake2b(f"{kind}:{instance}\x00{value}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -71,21 +72,24 @@ def redact(url: str) -> str:
 
 
 class _Writer:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
+        self._instance = instance
 
     def find_leads(
         self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
     ) -> list[Lead]:
+        scope = self._instance
         keys = sorted(
-            {key_lock("f", f) for f in foreign_ids} | {key_lock("e", e) for e in email_keys}
+            {key_lock("f", f, scope) for f in foreign_ids}
+            | {key_lock("e", e, scope) for e in email_keys}
         )
         if keys:
             self._conn.execute("SELECT leadsync_lock_keys(%s)", (keys,))
         found = self._conn.execute(
-            "SELECT id FROM leads WHERE id = ANY(%s) OR foreign_id = ANY(%s)"
-            " OR email_key = ANY(%s)",
-            (list(ids), list(foreign_ids), list(email_keys)),
+            "SELECT id FROM leads WHERE instance = %s AND (id = ANY(%s)"
+            " OR foreign_id = ANY(%s) OR email_key = ANY(%s))",
+            (scope, list(ids), list(foreign_ids), list(email_keys)),
         ).fetchall()
         if not found:
             return []
@@ -105,7 +109,7 @@ class _Writer:
 
     def insert_leads(self, leads: Sequence[Lead]) -> None:
         if leads:
-            rows = [lead_params(lead, _jsonb(lead)) for lead in leads]
+            rows = [lead_params(lead, _jsonb(lead), self._instance) for lead in leads]
             with self._conn.cursor() as cur:
                 cur.executemany(insert_sql("%s"), rows)
 
@@ -119,8 +123,8 @@ class _Writer:
         keyed, plain = split_updates(leads, rekeyed)
         with self._conn.cursor() as cur:
             if keyed:
-                rows = [lead_params(lead, _jsonb(lead)) for lead in keyed]
-                cur.executemany(update_sql("%s"), [row[1:] + row[:1] for row in rows])
+                rows = [lead_params(lead, _jsonb(lead), self._instance) for lead in keyed]
+                cur.executemany(update_sql("%s"), [row[1:-1] + row[:1] for row in rows])
             if plain:
                 cur.executemany(
                     "UPDATE leads SET attrs = %s, updated_at = %s WHERE id = %s",
@@ -151,10 +155,10 @@ class PostgresStore:
             raise ConfigError(f"cannot open the store {self.location}: {exc}") from None
 
     @contextmanager
-    def write(self) -> Iterator[_Writer]:
+    def write(self, instance: str = DEFAULT_INSTANCE) -> Iterator[_Writer]:
         try:
             with self._pool.connection() as conn, conn.transaction():
-                yield _Writer(conn)
+                yield _Writer(conn, instance)
         except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure) as exc:
             raise TransientStoreError(str(exc)) from exc
 
@@ -162,23 +166,38 @@ class PostgresStore:
         with self._pool.connection() as conn:
             return conn.execute(sql, params).fetchall()
 
-    def secret_for(self, user_id: str) -> str | None:
-        rows = self._rows("SELECT secret FROM users WHERE user_id = %s", (user_id,))
-        return None if not rows else str(rows[0][0])
+    def account(self, user_id: str) -> Account | None:
+        rows = self._rows("SELECT secret, instance FROM users WHERE user_id = %s", (user_id,))
+        return None if not rows else Account(user_id, rows[0][0], rows[0][1])
 
-    def add_user(self, user_id: str, secret: str) -> bool:
-        rows = self._rows(
-            "INSERT INTO users (user_id, secret) VALUES (%s, %s) ON CONFLICT (user_id)"
-            " DO UPDATE SET secret = excluded.secret RETURNING (xmax = 0)",
-            (user_id, secret),
-        )
+    def add_user(self, user_id: str, secret: str, instance: str = DEFAULT_INSTANCE) -> bool:
+        try:
+            rows = self._rows(
+                "INSERT INTO users (user_id, secret, instance) VALUES (%s, %s, %s)"
+                " ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret,"
+                " instance = excluded.instance RETURNING (xmax = 0)",
+                (user_id, secret, instance),
+            )
+        except psycopg.errors.ForeignKeyViolation:
+            raise ValueError(f"no instance {instance!r}") from None
         return bool(rows[0][0])
 
     def remove_user(self, user_id: str) -> bool:
         return bool(self._rows("DELETE FROM users WHERE user_id = %s RETURNING 1", (user_id,)))
 
-    def list_users(self) -> list[str]:
-        return [row[0] for row in self._rows("SELECT user_id FROM users ORDER BY user_id")]
+    def list_users(self) -> list[tuple[str, str]]:
+        rows = self._rows("SELECT user_id, instance FROM users ORDER BY user_id")
+        return [(row[0], row[1]) for row in rows]
+
+    def add_instance(self, name: str) -> bool:
+        rows = self._rows(
+            "INSERT INTO instances (name) VALUES (%s) ON CONFLICT DO NOTHING RETURNING 1",
+            (name,),
+        )
+        return bool(rows)
+
+    def list_instances(self) -> list[str]:
+        return [row[0] for row in self._rows("SELECT name FROM instances ORDER BY name")]
 
     def custom_fields(self) -> dict[str, FieldType]:
         return {n: FieldType(t) for n, t in self._rows("SELECT name, type FROM fields")}
@@ -189,17 +208,27 @@ class PostgresStore:
             (name, field_type.value),
         )
 
-    def iter_leads(self) -> Iterator[Lead]:
+    def iter_leads(self, instance: str | None = None) -> Iterator[Lead]:
         # One snapshot, streamed through a server-side cursor.
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             with conn.cursor(name="leadsync_export") as cur:
-                cur.execute(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY id")
+                if instance is None:
+                    cur.execute(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY id")
+                else:
+                    cur.execute(
+                        f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = %s ORDER BY id",
+                        (instance,),
+                    )
                 for row in cur:
                     yield _lead(row)
 
-    def attribute_names(self) -> list[str]:
-        rows = self._rows("SELECT DISTINCT jsonb_object_keys(attrs) AS k FROM leads ORDER BY k")
+    def attribute_names(self, instance: str | None = None) -> list[str]:
+        sql = "SELECT DISTINCT jsonb_object_keys(attrs) AS k FROM leads"
+        params: tuple[str, ...] = ()
+        if instance is not None:
+            sql, params = sql + " WHERE instance = %s", (instance,)
+        rows = self._rows(sql + " ORDER BY k", params)
         return [row[0] for row in rows]
 
     def ping(self) -> None:

@@ -49,6 +49,22 @@ MIGRATIONS: tuple[str, ...] = (
     END
     $body$;
     """,
+    # 2: instances (tenants). Every user and lead belongs to one; keys are unique per
+    # instance.
+    """
+    CREATE TABLE instances (
+        name text PRIMARY KEY
+    );
+    INSERT INTO instances (name) VALUES ('default');
+    ALTER TABLE users ADD COLUMN instance text NOT NULL DEFAULT 'default'
+        REFERENCES instances (name);
+    ALTER TABLE leads ADD COLUMN instance text NOT NULL DEFAULT 'default';
+    ALTER TABLE leads DROP CONSTRAINT leads_foreign_id_key;
+    CREATE UNIQUE INDEX leads_foreign_id ON leads (instance, foreign_id)
+        WHERE foreign_id IS NOT NULL;
+    DROP INDEX leads_email_key;
+    CREATE INDEX leads_email_key ON leads (instance, email_key) WHERE email_key IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

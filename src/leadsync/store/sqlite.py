@@ -22,7 +22,7 @@ import orjson
 
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
-from leadsync.model import Lead
+from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
     TransientStoreError,
     insert_sql,
@@ -48,8 +48,9 @@ def _dumps(attributes: dict[str, str]) -> str:
 
 
 class _Writer:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
+        self._instance = instance
         self._next_id: int | None = None
 
     def _select(self, column: str, values: Collection[object]) -> list[Lead]:
@@ -58,8 +59,8 @@ class _Writer:
         for start in range(0, len(items), _CHUNK):
             chunk = items[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {_LEAD_COLUMNS} FROM leads WHERE {column} IN ({marks})"
-            found.extend(_lead(row) for row in self._conn.execute(sql, chunk))
+            sql = f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = ? AND {column} IN ({marks})"
+            found.extend(_lead(row) for row in self._conn.execute(sql, [self._instance, *chunk]))
         return found
 
     def find_leads(
@@ -84,7 +85,7 @@ class _Writer:
         return list(range(first, first + count))
 
     def insert_leads(self, leads: Sequence[Lead]) -> None:
-        rows = [lead_params(lead, _dumps(lead.attributes)) for lead in leads]
+        rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in leads]
         self._conn.executemany(insert_sql("?"), rows)
 
     def update_leads(
@@ -95,8 +96,8 @@ class _Writer:
                 "UPDATE leads SET foreign_id = NULL WHERE id = ?", [(i,) for i in released]
             )
         keyed, plain = split_updates(leads, rekeyed)
-        rows = [lead_params(lead, _dumps(lead.attributes)) for lead in keyed]
-        self._conn.executemany(update_sql("?"), [row[1:] + row[:1] for row in rows])
+        rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in keyed]
+        self._conn.executemany(update_sql("?"), [row[1:-1] + row[:1] for row in rows])
         self._conn.executemany(
             "UPDATE leads SET attrs = ?, updated_at = ? WHERE id = ?",
             [(_dumps(lead.attributes), lead.updated_at, lead.id) for lead in plain],
@@ -186,7 +187,7 @@ class SqliteStore:
                 fcntl.flock(self._gate, fcntl.LOCK_UN)
 
     @contextmanager
-    def write(self) -> Iterator[_Writer]:
+    def write(self, instance: str = DEFAULT_INSTANCE) -> Iterator[_Writer]:
         with self._gated():
             conn = self._writer
             try:
@@ -194,29 +195,32 @@ class SqliteStore:
             except sqlite3.OperationalError as exc:  # another process held the lock too long
                 raise TransientStoreError(str(exc)) from exc
             try:
-                yield _Writer(conn)
+                yield _Writer(conn, instance)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
         self._checkpointer.committed()
 
-    def secret_for(self, user_id: str) -> str | None:
+    def account(self, user_id: str) -> Account | None:
         row = (
             self._reader()
-            .execute("SELECT secret FROM users WHERE user_id = ?", (user_id,))
+            .execute("SELECT secret, instance FROM users WHERE user_id = ?", (user_id,))
             .fetchone()
         )
-        return None if row is None else str(row[0])
+        return None if row is None else Account(user_id, row[0], row[1])
 
-    def add_user(self, user_id: str, secret: str) -> bool:
+    def add_user(self, user_id: str, secret: str, instance: str = DEFAULT_INSTANCE) -> bool:
         with self._gated():
+            if instance not in self.list_instances():
+                raise ValueError(f"no instance {instance!r}")
             found = self._writer.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
             existed = found.fetchone() is not None
             self._writer.execute(
-                "INSERT INTO users (user_id, secret) VALUES (?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret",
-                (user_id, secret),
+                "INSERT INTO users (user_id, secret, instance) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret,"
+                " instance = excluded.instance",
+                (user_id, secret, instance),
             )
         return not existed
 
@@ -225,8 +229,19 @@ class SqliteStore:
             cur = self._writer.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         return cur.rowcount > 0
 
-    def list_users(self) -> list[str]:
-        rows = self._reader().execute("SELECT user_id FROM users ORDER BY user_id")
+    def list_users(self) -> list[tuple[str, str]]:
+        rows = self._reader().execute("SELECT user_id, instance FROM users ORDER BY user_id")
+        return [(row[0], row[1]) for row in rows]
+
+    def add_instance(self, name: str) -> bool:
+        with self._gated():
+            cur = self._writer.execute(
+                "INSERT INTO instances (name) VALUES (?) ON CONFLICT DO NOTHING", (name,)
+            )
+        return cur.rowcount > 0
+
+    def list_instances(self) -> list[str]:
+        rows = self._reader().execute("SELECT name FROM instances ORDER BY name")
         return [row[0] for row in rows]
 
     def custom_fields(self) -> dict[str, FieldType]:
@@ -239,20 +254,24 @@ class SqliteStore:
                 "INSERT INTO fields (name, type) VALUES (?, ?)", (name, field_type.value)
             )
 
-    def iter_leads(self) -> Iterator[Lead]:
+    def iter_leads(self, instance: str | None = None) -> Iterator[Lead]:
         # A dedicated connection: the export is one consistent snapshot.
         conn = self._connect()
+        where, params = ("", ()) if instance is None else (" WHERE instance = ?", (instance,))
         try:
             conn.execute("BEGIN")
-            for row in conn.execute(f"SELECT {_LEAD_COLUMNS} FROM leads ORDER BY id"):
+            sql = f"SELECT {_LEAD_COLUMNS} FROM leads{where} ORDER BY id"
+            for row in conn.execute(sql, params):
                 yield _lead(row)
             conn.execute("COMMIT")
         finally:
             conn.close()
 
-    def attribute_names(self) -> list[str]:
+    def attribute_names(self, instance: str | None = None) -> list[str]:
+        where, params = ("", ()) if instance is None else (" WHERE instance = ?", (instance,))
         rows = self._reader().execute(
-            "SELECT DISTINCT j.key FROM leads, json_each(leads.attrs) AS j ORDER BY j.key"
+            f"SELECT DISTINCT j.key FROM leads, json_each(leads.attrs) AS j{where} ORDER BY j.key",
+            params,
         )
         return [row[0] for row in rows]
 

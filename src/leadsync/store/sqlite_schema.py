@@ -33,6 +33,42 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX leads_email_key ON leads (email_key);
     """,
+    # 2: instances (tenants). Every user and lead belongs to one; keys are unique per
+    # instance. The leads table is rebuilt to scope the foreign id's uniqueness, and
+    # keeps its AUTOINCREMENT sequence (ids are never reused).
+    """
+    CREATE TABLE instances (
+        name TEXT PRIMARY KEY
+    );
+    INSERT INTO instances (name) VALUES ('default');
+    ALTER TABLE users ADD COLUMN instance TEXT NOT NULL DEFAULT 'default'
+        REFERENCES instances (name);
+    CREATE TEMP TABLE old_sequence AS
+        SELECT seq FROM sqlite_sequence WHERE name = 'leads';
+    CREATE TABLE leads_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL DEFAULT 'default',
+        email TEXT,
+        email_key TEXT,
+        foreign_id TEXT,
+        foreign_type TEXT,
+        attrs TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    INSERT INTO leads_v2 (id, instance, email, email_key, foreign_id, foreign_type, attrs,
+                          created_at, updated_at)
+        SELECT id, 'default', email, email_key, foreign_id, foreign_type, attrs,
+               created_at, updated_at FROM leads;
+    DROP TABLE leads;
+    ALTER TABLE leads_v2 RENAME TO leads;
+    UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM old_sequence), 0))
+        WHERE name = 'leads';
+    DROP TABLE old_sequence;
+    CREATE UNIQUE INDEX leads_foreign_id ON leads (instance, foreign_id)
+        WHERE foreign_id IS NOT NULL;
+    CREATE INDEX leads_email_key ON leads (instance, email_key) WHERE email_key IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,14 +3,19 @@
 Dispatch is on the body's first element, never on SOAPAction (clients send it absent,
 empty, quoted, unquoted or wrong). Every error becomes a fault here, in one place:
 ``MktowsError`` as itself, anything else as 20011 with its traceback in the log only.
+Every call ends in one structured log line (JSON) and one ``observe`` for the metrics;
+neither ever carries a secret, a signature or a lead's values.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -18,6 +23,8 @@ from lxml import etree
 from leadsync.auth import authenticate
 from leadsync.config import Settings
 from leadsync.errors import InternalError, MktowsError, UnsupportedOperation
+from leadsync.limits import Limiter
+from leadsync.model import Account
 from leadsync.service import sync
 from leadsync.store import Store
 from leadsync.wire import decode, leads, mktows, render
@@ -26,6 +33,7 @@ from leadsync.wire.envelope import local, parse_envelope
 log = logging.getLogger("leadsync.calls")
 
 Clock = Callable[[], datetime]
+AccountLookup = Callable[[str], Account | None]
 
 
 def utc_now() -> datetime:
@@ -39,60 +47,77 @@ class Reply:
 
 
 @dataclass(slots=True)
-class _Call:
+class CallRecord:
+    """What one call did: the log line and the metrics are made from this."""
+
     operation: str = "-"
+    instance: str = "-"
     user: str = "-"
     records: int = 0
-    outcome: str = ""
+    statuses: dict[str, int] = field(default_factory=dict)
+    fault: int | None = None
+    seconds: float = 0.0
 
 
 class Dispatcher:
     """Answers SOAP requests against one store; safe to call from many threads."""
 
-    def __init__(self, store: Store, settings: Settings, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utc_now,
+        *,
+        accounts: AccountLookup | None = None,
+        limiter: Limiter | None = None,
+        observe: Callable[[CallRecord], None] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
-        self._operations: dict[str, Callable[[etree._Element, _Call], bytes]] = {
+        self._accounts = accounts or store.account
+        self._limiter = limiter
+        self._observe = observe
+        self._operations: dict[str, Callable[[etree._Element, Account, CallRecord], bytes]] = {
             "syncMultipleLeads": self._sync_multiple_leads,
         }
 
     def handle(self, body: bytes) -> Reply:
         started = time.perf_counter()
-        call = _Call()
+        call = CallRecord()
         try:
             reply = Reply(200, self._answer(body, call))
         except MktowsError as error:
-            call.outcome = f"fault={error.code}"
+            call.fault = error.code
             reply = Reply(500, render.fault(error))
         except Exception:
             log.exception("internal error in %s", call.operation)
-            call.outcome = "fault=20011"
+            call.fault = InternalError.code
             reply = Reply(500, render.fault(InternalError()))
-        log.info(
-            "op=%s user=%s records=%d %s ms=%.1f",
-            call.operation,
-            call.user,
-            call.records,
-            call.outcome,
-            (time.perf_counter() - started) * 1000,
-        )
+        call.seconds = time.perf_counter() - started
+        if log.isEnabledFor(logging.INFO):
+            line = asdict(call)
+            line["ms"] = round(line.pop("seconds") * 1000, 1)
+            log.info(json.dumps(line, separators=(",", ":")))
+        if self._observe is not None:
+            self._observe(call)
         return reply
 
     def fault(self, error: MktowsError) -> Reply:
         return Reply(500, render.fault(error))
 
-    def _answer(self, body: bytes, call: _Call) -> bytes:
+    def _answer(self, body: bytes, call: CallRecord) -> bytes:
         envelope = parse_envelope(body)
         element = local(envelope.body)
         operation = mktows.OPERATION_BY_ELEMENT.get(element)
         call.operation = operation.name if operation else element
-        call.user = authenticate(
+        account = authenticate(
             decode.credentials(envelope),
-            self.store.secret_for,
+            self._accounts,
             self.clock(),
             self.settings.max_clock_skew,
         )
+        call.user, call.instance = account.user_id, account.instance
         if operation is None:
             raise UnsupportedOperation(f"Unsupported operation: {element} is not in the WSDL")
         handler = self._operations.get(operation.name)
@@ -100,14 +125,17 @@ class Dispatcher:
             raise UnsupportedOperation(
                 f"Unsupported operation: {operation.name} is not implemented by leadsync"
             )
-        return handler(envelope.body, call)
+        admitted = self._limiter.admit(account.instance) if self._limiter else nullcontext()
+        with admitted:
+            return handler(envelope.body, account, call)
 
-    def _sync_multiple_leads(self, body: etree._Element, call: _Call) -> bytes:
-        records, dedup = leads.sync_multiple_leads(body, self.settings.max_batch)
+    def _sync_multiple_leads(
+        self, body: etree._Element, account: Account, call: CallRecord
+    ) -> bytes:
+        records, dedup = leads.sync_multiple_leads(
+            body, self.settings.max_batch, self.settings.max_attributes
+        )
         call.records = len(records)
-        statuses = sync.sync_multiple_leads(self.store, records, dedup)
-        counts: dict[str, int] = {}
-        for status in statuses:
-            counts[status.status.value] = counts.get(status.status.value, 0) + 1
-        call.outcome = " ".join(f"{k.lower()}={v}" for k, v in sorted(counts.items()))
+        statuses = sync.sync_multiple_leads(self.store, records, dedup, instance=account.instance)
+        call.statuses = dict(Counter(status.status.value for status in statuses))
         return render.sync_multiple_leads(statuses)

@@ -27,6 +27,7 @@ if _STRING_KEYS | {"Id", "leadAttributeList"} != set(_LEAD) or not {
     "attrValue",
 } <= set(_ATTRIBUTE):  # the names read here must be the description's
     raise RuntimeError("wire/leads.py is out of step with the LeadRecord description")
+MAX_ATTRIBUTES = 1000  # per lead record; more fails the record
 _EMAIL_ALIAS = "email"  # Savon's gyoku turns the Ruby sample's :email into <email>
 
 
@@ -51,7 +52,7 @@ def _text(element: etree._Element) -> str | None:
     return text
 
 
-def _attributes(element: etree._Element) -> tuple[Attribute, ...]:
+def _attributes(element: etree._Element, limit: int) -> tuple[Attribute, ...]:
     # Written out flat (no helper calls per element): ~1,500 attributes a call.
     found = []
     names = _LOCAL_NAMES
@@ -75,10 +76,12 @@ def _attributes(element: etree._Element) -> tuple[Attribute, ...]:
         if not name:
             raise DecodeError("an attribute has no attrName")
         found.append(Attribute(name, value))
+        if len(found) > limit:
+            raise DecodeError(f"too many attributes in one lead record: at most {limit}")
     return tuple(found)
 
 
-def lead_record(element: etree._Element) -> LeadRecord:
+def lead_record(element: etree._Element, max_attributes: int = MAX_ATTRIBUTES) -> LeadRecord:
     """One leadRecord; a malformed one comes back with ``problem`` set, not raised."""
     lead_id: int | None = None
     keys: dict[str, str | None] = {}
@@ -92,7 +95,7 @@ def lead_record(element: etree._Element) -> LeadRecord:
             elif field == "Id":
                 lead_id = None if _text(child) is None else scalar(child, _ID_TYPE)
             elif field == "leadAttributeList":
-                attributes = () if _text(child) is None else _attributes(child)
+                attributes = () if _text(child) is None else _attributes(child, max_attributes)
             elif field == _EMAIL_ALIAS:
                 alias = _text(child)
     except DecodeError as exc:
@@ -109,7 +112,9 @@ def lead_record(element: etree._Element) -> LeadRecord:
     )
 
 
-def sync_multiple_leads(body: etree._Element, max_batch: int) -> tuple[list[LeadRecord], bool]:
+def sync_multiple_leads(
+    body: etree._Element, max_batch: int, max_attributes: int = MAX_ATTRIBUTES
+) -> tuple[list[LeadRecord], bool]:
     """The records and the dedup flag of a paramsSyncMultipleLeads element."""
     record_list = None
     dedup = True
@@ -129,4 +134,4 @@ def sync_multiple_leads(body: etree._Element, max_batch: int) -> tuple[list[Lead
         raise BadParameter(
             f"Bad parameter: {len(elements)} lead records in one call; at most {max_batch}"
         )
-    return [lead_record(element) for element in elements], dedup
+    return [lead_record(element, max_attributes) for element in elements], dedup

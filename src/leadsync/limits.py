@@ -1,0 +1,86 @@
+"""Marketo's API limits, emulated per instance: rate, concurrency and a daily quota.
+
+Off unless ``--emulate-limits``. Per instance (a Marketo subscription) and per server
+process: with ``--workers N`` or several servers each process counts its own calls,
+so the effective limits are N times the figures (documented in docs/reliability.md).
+The clock is injected, so tests drive the window and the midnight reset without sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from leadsync.errors import ConcurrencyLimitExceeded, QuotaExceeded, RateLimitExceeded
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    rate_calls: int = 100  # calls per window per instance (fault 20023 beyond)
+    rate_window_seconds: int = 20
+    concurrent_calls: int = 10  # calls in flight per instance (fault 20024 beyond)
+    daily_quota: int = 10_000  # calls per day per instance (fault 20015 beyond)
+    quota_time_zone: str = "America/Chicago"  # Marketo resets at 12:00 AM CST
+
+
+@dataclass
+class _Instance:
+    recent: deque[float] = field(default_factory=deque)  # call times in the window
+    in_flight: int = 0
+    day: date | None = None
+    used_today: int = 0
+
+
+class Limiter:
+    """Admits a call for an instance, or raises the Marketo fault that it exceeds."""
+
+    def __init__(self, settings: LimitSettings, clock: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._zone = ZoneInfo(settings.quota_time_zone)
+        self._lock = threading.Lock()
+        self._instances: dict[str, _Instance] = {}
+
+    @contextmanager
+    def admit(self, instance: str) -> Iterator[None]:
+        now = self._clock()
+        with self._lock:
+            state = self._instances.setdefault(instance, _Instance())
+            self._check(state, now)
+            state.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                state.in_flight -= 1
+
+    def _check(self, state: _Instance, now: datetime) -> None:
+        limits = self.settings
+        if state.in_flight >= limits.concurrent_calls:
+            raise ConcurrencyLimitExceeded(
+                f"Concurrency limit exceeded: more than {limits.concurrent_calls} calls "
+                "in flight for this instance"
+            )
+        stamp = now.timestamp()
+        while state.recent and state.recent[0] <= stamp - limits.rate_window_seconds:
+            state.recent.popleft()
+        if len(state.recent) >= limits.rate_calls:
+            raise RateLimitExceeded(
+                f"Rate limit exceeded: more than {limits.rate_calls} calls in "
+                f"{limits.rate_window_seconds} seconds for this instance"
+            )
+        today = now.astimezone(self._zone).date()
+        if state.day != today:
+            state.day, state.used_today = today, 0
+        if state.used_today >= limits.daily_quota:
+            raise QuotaExceeded(
+                f"Request limit exceeded: the daily quota of {limits.daily_quota} calls "
+                f"is used up; it resets at midnight {limits.quota_time_zone}"
+            )
+        state.recent.append(stamp)
+        state.used_today += 1
