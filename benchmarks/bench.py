@@ -9,7 +9,10 @@ Results go to docs/performance/results.json, a plot to docs/performance/leads_pe
 and the table into docs/performance.md between its results markers.
 
 Environment: BENCH_SIZES (e.g. "0,100000"), BENCH_CALLS (calls per measurement, default
-100), BENCH_BACKENDS ("sqlite,postgres"), LEADSYNC_TEST_PG (the PostgreSQL server).
+100), BENCH_BACKENDS ("sqlite,postgres"), LEADSYNC_TEST_PG (the PostgreSQL server),
+BENCH_SERVE_ARGS (extra ``leadsync serve`` flags, e.g. "--emulate-limits ..."),
+BENCH_PYTHON (the interpreter that runs the server: another checkout's venv, to compare
+two versions side by side).
 """
 
 from __future__ import annotations

@@ -54,13 +54,17 @@ def seed(db: str, size: int) -> None:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")
+    insert = (
+        "INSERT INTO leads (id, email, email_key, foreign_id, foreign_type, attrs, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
     batch: list[tuple[object, ...]] = []
     for row in _rows(size):
         batch.append(row)
         if len(batch) == CHUNK:
-            conn.executemany("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            conn.executemany(insert, batch)
             batch.clear()
-    conn.executemany("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    conn.executemany(insert, batch)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
