@@ -40,7 +40,21 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-KNOWN_CODES = {20012, 20014, 20016, 20019, 20110}
+KNOWN_CODES = {
+    20012,
+    20014,
+    20016,
+    20019,
+    20101,
+    20102,
+    20103,
+    20104,
+    20105,
+    20109,
+    20110,
+    20111,
+    20122,
+}
 NAMES = [
     "leadRecordList",
     "leadRecord",
@@ -56,6 +70,20 @@ NAMES = [
     "attrType",
     "dedupEnabled",
     "stray",
+    "leadKey",
+    "keyType",
+    "keyValue",
+    "leadSelector",
+    "keyValues",
+    "stringItem",
+    "streamPosition",
+    "batchSize",
+    "includeAttributes",
+    "oldestUpdatedAt",
+    "latestUpdatedAt",
+    "returnLead",
+    "marketoCookie",
+    "objectName",
 ]
 FIELDS = [
     "Company",
@@ -88,6 +116,13 @@ texts = st.one_of(
             "A@X.COM",
             "1990-02-30",
             "x" * 300,
+            "IDNUM",
+            "EMAIL",
+            "COOKIE",
+            "LeadRecord",
+            "2020-01-01T00:00:00Z",
+            "2020-13-01T00:00:00",
+            "eyJxIjpbXX0",
         ]
     ),
 )
@@ -101,6 +136,13 @@ def element(draw: st.DrawFn, depth: int = 0) -> str:
     attrs = ""
     if draw(st.integers(0, 9)) == 0:
         attrs = ' xsi:nil="true"'
+    elif name == "leadSelector":
+        kind = draw(
+            st.sampled_from(
+                ["LeadKeySelector", "LastUpdateAtSelector", "StaticListSelector", "Nothing"]
+            )
+        )
+        attrs = f' xsi:type="ns1:{kind}" xmlns:ns1="{MKTOWS}"'
     if prefix:
         attrs += f' xmlns:{prefix[:-1]}="{MKTOWS}"'
     if depth >= 4 or draw(st.booleans()):
@@ -134,7 +176,17 @@ def record(draw: st.DrawFn) -> str:
 @st.composite
 def request(draw: st.DrawFn) -> bytes:
     operation = draw(
-        st.sampled_from(["paramsSyncMultipleLeads"] * 4 + ["paramsGetLead", "paramsNothing"])
+        st.sampled_from(
+            ["paramsSyncMultipleLeads"] * 4
+            + [
+                "paramsSyncLead",
+                "paramsGetLead",
+                "paramsGetMultipleLeads",
+                "paramsDescribeMObject",
+                "paramsGetLeadActivity",
+                "paramsNothing",
+            ]
+        )
     )
     body = draw(
         st.one_of(

@@ -59,6 +59,30 @@ class BadParameter(MktowsError):
     code, short = 20110, "Input error"
 
 
+class ParameterRequired(MktowsError):
+    code, short = 20109, "Parameter required"
+
+
+class LeadKeyRequired(MktowsError):
+    code, short = 20101, "Lead key required"
+
+
+class LeadDetailRequired(MktowsError):
+    code, short = 20104, "Lead detail required"
+
+
+class LeadKeyBad(MktowsError):
+    code, short = 20102, "Lead key bad"
+
+
+class ListNotFound(MktowsError):
+    code, short = 20111, "List not found"
+
+
+class BadStreamPosition(MktowsError):
+    code, short = 20122, "Bad stream position"
+
+
 class LeadNotFound(MktowsError):
     code, short = 20103, "Lead not found"
 

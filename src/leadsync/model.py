@@ -42,6 +42,7 @@ class LeadRecord(NamedTuple):
     foreign_sys_type: str | None = None
     attributes: tuple[Attribute, ...] = ()
     problem: str | None = None
+    cookie: str | None = None  # syncLead's marketoCookie, a fourth key
 
 
 class SyncStatus(NamedTuple):
@@ -82,6 +83,7 @@ class Lead:
     attributes: dict[str, str] = field(default_factory=dict)
     created_at: int = 0
     updated_at: int = 0
+    cookie: str | None = None
 
 
 def email_key(email: str) -> str:

@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from leadsync.errors import UnknownLeadField
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
 from leadsync.model import (
     DEFAULT_INSTANCE,
@@ -39,6 +40,7 @@ class _View:
         self.by_id: dict[int, Lead] = {}
         self.by_foreign: dict[str, Lead] = {}
         self.by_email: dict[str, list[Lead]] = defaultdict(list)
+        self.by_cookie: dict[str, Lead] = {}
         self.created: dict[int, Lead] = {}
         self.updated: dict[int, Lead] = {}
         self.released: set[int] = set()
@@ -52,7 +54,8 @@ class _View:
             for a in r.attributes
             if a.name == "Email" and a.value
         )
-        for lead in writer.find_leads(ids, foreign_ids, emails):
+        cookies = {r.cookie for r in records if r.cookie}
+        for lead in writer.find_leads(ids, foreign_ids, emails, cookies):
             if lead.id not in self.by_id:
                 self._index(lead)
         self._next_temporary_id = -1
@@ -63,6 +66,18 @@ class _View:
             self.by_foreign[lead.foreign_sys_person_id] = lead
         if lead.email:
             self.by_email[email_key(lead.email)].append(lead)
+        if lead.cookie is not None:
+            self.by_cookie[lead.cookie] = lead
+
+    def set_cookie(self, lead: Lead, cookie: str) -> None:
+        """Give the lead this Munchkin cookie, unless another lead holds it already."""
+        if lead.cookie == cookie or cookie in self.by_cookie:
+            return
+        self._rekey(lead)
+        if lead.cookie is not None:
+            del self.by_cookie[lead.cookie]
+        lead.cookie = cookie
+        self.by_cookie[cookie] = lead
 
     def find_email(self, email: str) -> Lead | None:
         """The lead dedup picks for ``email``: most recently updated, then highest id."""
@@ -129,7 +144,7 @@ def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes:
     """The record's attribute changes, or _RecordFailed naming what is wrong."""
     if record.problem:
         raise _RecordFailed(record.problem)
-    if record.id is None and not record.foreign_sys_person_id and not record.email:
+    if record.id is None and not (record.foreign_sys_person_id or record.email or record.cookie):
         raise _RecordFailed("lead record has no key: give Id, ForeignSysPersonId or Email")
     for key_name, key in (
         ("Email", record.email),
@@ -183,7 +198,12 @@ def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: in
 
 
 def _sync_one(
-    view: _View, record: LeadRecord, changes: Mapping[str, str | None], dedup: bool, stamp: int
+    view: _View,
+    record: LeadRecord,
+    changes: Mapping[str, str | None],
+    dedup: bool,
+    stamp: int,
+    email_follows_foreign_id: bool,
 ) -> tuple[Lead, SyncStatusCode]:
     lead: Lead | None
     if record.id is not None:
@@ -192,6 +212,10 @@ def _sync_one(
             raise _RecordFailed(f"lead not found: no lead has Id {record.id}")
     elif record.foreign_sys_person_id:
         lead = view.by_foreign.get(record.foreign_sys_person_id)
+        if lead is not None and email_follows_foreign_id and record.email:
+            view.set_email(lead, record.email)  # syncLead: the foreign id wins, Email moves
+    elif record.cookie and record.cookie in view.by_cookie:
+        lead = view.by_cookie[record.cookie]
     elif dedup and record.email:
         lead = view.find_email(record.email)
     else:
@@ -199,6 +223,8 @@ def _sync_one(
 
     if lead is None:
         lead = view.create(record.email, stamp)
+        if record.cookie:
+            view.set_cookie(lead, record.cookie)
         if record.foreign_sys_person_id:
             view.set_foreign_id(lead, record.foreign_sys_person_id, record.foreign_sys_type)
         _apply(view, lead, changes, stamp)
@@ -207,6 +233,8 @@ def _sync_one(
     if record.foreign_sys_person_id:
         foreign_type = record.foreign_sys_type or lead.foreign_sys_type
         view.set_foreign_id(lead, record.foreign_sys_person_id, foreign_type)
+    if record.cookie:
+        view.set_cookie(lead, record.cookie)
     _apply(view, lead, changes, stamp)
     view.touch(lead)
     return lead, SyncStatusCode.UPDATED
@@ -221,6 +249,8 @@ def sync_multiple_leads(
     dedup: bool = True,
     now_us: int | None = None,
     instance: str = DEFAULT_INSTANCE,
+    *,
+    email_follows_foreign_id: bool = False,
 ) -> list[SyncStatus]:
     """Upsert ``records`` into ``instance`` in order; one status per record, committed
     before returning.
@@ -235,7 +265,9 @@ def sync_multiple_leads(
     attempt = 1
     while True:
         try:
-            return _sync_once(store, instance, records, checked, dedup, now_us)
+            return _sync_once(
+                store, instance, records, checked, dedup, now_us, email_follows_foreign_id
+            )
         except TransientStoreError:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -257,6 +289,7 @@ def _sync_once(
     checked: Sequence[Changes | str],
     dedup: bool,
     now_us: int | None,
+    email_follows_foreign_id: bool,
 ) -> list[SyncStatus]:
     base = time.time_ns() // 1000 if now_us is None else now_us
     outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
@@ -270,7 +303,9 @@ def _sync_once(
                 outcomes.append(changes)
                 continue
             try:
-                outcomes.append(_sync_one(view, record, changes, dedup, stamp))
+                outcomes.append(
+                    _sync_one(view, record, changes, dedup, stamp, email_follows_foreign_id)
+                )
             except _RecordFailed as failure:
                 outcomes.append(str(failure))
         view.assign_ids()
@@ -282,3 +317,27 @@ def _sync_once(
         else SyncStatus(outcome[0].id, outcome[1])
         for outcome in outcomes
     ]
+
+
+def sync_lead(
+    store: Store, record: LeadRecord, instance: str = DEFAULT_INSTANCE
+) -> tuple[SyncStatus, Lead | None]:
+    """syncLead: one record, with its own rules, and the lead as stored afterwards.
+
+    Unlike syncMultipleLeads, an unknown attribute fails the whole call (fault 20105, as
+    Marketo answers), a ForeignSysPersonId with an Email and no Id updates the Email,
+    and a Munchkin cookie is a key (after Id and ForeignSysPersonId, before Email).
+    """
+    catalog = {**STANDARD_FIELDS, **store.custom_fields()}
+    unknown = sorted({a.name for a in record.attributes if a.name not in catalog})
+    if unknown:
+        raise UnknownLeadField(
+            f"syncLead operation failed: unknown fields for import: {', '.join(unknown)}"
+        )
+    [status] = sync_multiple_leads(
+        store, [record], dedup=True, instance=instance, email_follows_foreign_id=True
+    )
+    if status.status is SyncStatusCode.FAILED:
+        return status, None
+    [lead] = store.read_leads(instance, ids=[status.lead_id])
+    return status, lead

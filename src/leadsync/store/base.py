@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from leadsync.fields import FieldType
@@ -25,6 +26,7 @@ WRITE_COLUMNS = (
     "attrs",
     "created_at",
     "updated_at",
+    "cookie",
     "instance",
 )
 
@@ -40,6 +42,7 @@ def lead_params(lead: Lead, attributes: object, instance: str) -> tuple[object, 
         attributes,
         lead.created_at,
         lead.updated_at,
+        lead.cookie,
         instance,
     )
 
@@ -56,11 +59,48 @@ def update_sql(mark: str) -> str:
     return f"UPDATE leads SET {sets} WHERE id = {mark}"
 
 
+def page_sql(query: LeadQuery, instance: str, after_id: int, mark: str) -> tuple[str, list[object]]:
+    """The WHERE clause (and its parameters) of a page of ``query`` after ``after_id``."""
+    clauses = [f"instance = {mark}", f"id > {mark}", f"id <= {mark}"]
+    params: list[object] = [instance, after_id, query.max_id]
+    for column, values in (("id", query.ids), ("email_key", query.email_keys)):
+        if values is not None:
+            clauses.append(f"{column} IN ({', '.join([mark] * len(values))})" if values else "0=1")
+            params.extend(values)
+    if query.oldest is not None:
+        window = f"updated_at >= {mark}"
+        params.append(query.oldest)
+        if query.latest is not None:
+            window += f" AND updated_at <= {mark}"
+            params.append(query.latest)
+        if query.started is not None:
+            window = f"(({window}) OR updated_at > {mark})"
+            params.append(query.started)
+        clauses.append(window)
+    return " AND ".join(clauses), params
+
+
 def split_updates(leads: Sequence[Lead], rekeyed: Collection[int]) -> tuple[list[Lead], list[Lead]]:
     """(leads whose keys changed, leads whose attributes alone changed)."""
     keyed = [lead for lead in leads if lead.id in rekeyed]
     plain = [lead for lead in leads if lead.id not in rekeyed]
     return keyed, plain
+
+
+@dataclass(frozen=True, slots=True)
+class LeadQuery:
+    """What getMultipleLeads selects: leads with ids up to ``max_id`` (those that existed
+    when paging began), by key or by update time.
+
+    By time: ``oldest <= updatedAt <= latest``, or updated after ``started`` (a lead
+    updated while paging is still delivered, never skipped)."""
+
+    max_id: int
+    ids: tuple[int, ...] | None = None
+    email_keys: tuple[str, ...] | None = None
+    oldest: int | None = None  # microseconds
+    latest: int | None = None
+    started: int | None = None
 
 
 class TransientStoreError(Exception):
@@ -72,9 +112,14 @@ class LeadWriter(Protocol):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
-        self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
+        self,
+        ids: Collection[int],
+        foreign_ids: Collection[str],
+        email_keys: Collection[str],
+        cookies: Collection[str] = (),
     ) -> list[Lead]:
-        """Every lead of the instance with one of these ids, foreign ids or email keys.
+        """Every lead of the instance with one of these ids, foreign ids, email keys or
+        cookies.
 
         Until the transaction ends, no other writer may give any of these keys to a
         lead, nor change a lead returned here.
@@ -128,6 +173,31 @@ class Store(Protocol):
     def custom_fields(self) -> dict[str, FieldType]: ...
 
     def add_field(self, name: str, field_type: FieldType) -> None: ...
+
+    def read_leads(
+        self,
+        instance: str,
+        ids: Collection[int] = (),
+        email_keys: Collection[str] = (),
+        cookies: Collection[str] = (),
+    ) -> list[Lead]:
+        """The leads of ``instance`` with one of these keys, by id (no locks taken)."""
+        ...
+
+    def page_leads(
+        self, instance: str, query: LeadQuery, after_id: int, limit: int
+    ) -> tuple[list[Lead], int]:
+        """Up to ``limit`` leads matching ``query`` with ids above ``after_id``, by id, and
+        how many more match after them."""
+        ...
+
+    def last_lead_id(self) -> int:
+        """The highest lead id handed out so far (0 for none)."""
+        ...
+
+    def stream_key(self) -> bytes:
+        """The server-wide secret that signs stream positions (made at migration)."""
+        ...
 
     def iter_leads(self, instance: str | None = None) -> Iterator[Lead]:
         """The leads of ``instance`` (of every instance when None), by id."""

@@ -28,15 +28,17 @@ from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
+    LeadQuery,
     TransientStoreError,
     insert_sql,
     lead_params,
+    page_sql,
     split_updates,
     update_sql,
 )
 from leadsync.store.postgres_schema import migrate
 
-_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
+_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie"
 
 
 def key_lock(kind: str, value: str, instance: str) -> int:
@@ -59,7 +61,7 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
 
 
 def _lead(row: Sequence[Any]) -> Lead:
-    return Lead(row[0], row[1], row[2], row[3], dict(row[4]), row[5], row[6])
+    return Lead(row[0], row[1], row[2], row[3], dict(row[4]), row[5], row[6], row[7])
 
 
 def redact(url: str) -> str:
@@ -77,19 +79,24 @@ class _Writer:
         self._instance = instance
 
     def find_leads(
-        self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
+        self,
+        ids: Collection[int],
+        foreign_ids: Collection[str],
+        email_keys: Collection[str],
+        cookies: Collection[str] = (),
     ) -> list[Lead]:
         scope = self._instance
         keys = sorted(
             {key_lock("f", f, scope) for f in foreign_ids}
             | {key_lock("e", e, scope) for e in email_keys}
+            | {key_lock("c", c, scope) for c in cookies}
         )
         if keys:
             self._conn.execute("SELECT leadsync_lock_keys(%s)", (keys,))
         found = self._conn.execute(
             "SELECT id FROM leads WHERE instance = %s AND (id = ANY(%s)"
-            " OR foreign_id = ANY(%s) OR email_key = ANY(%s))",
-            (scope, list(ids), list(foreign_ids), list(email_keys)),
+            " OR foreign_id = ANY(%s) OR email_key = ANY(%s) OR cookie = ANY(%s))",
+            (scope, list(ids), list(foreign_ids), list(email_keys), list(cookies)),
         ).fetchall()
         if not found:
             return []
@@ -207,6 +214,43 @@ class PostgresStore:
             "INSERT INTO fields (name, type) VALUES (%s, %s) RETURNING 1",
             (name, field_type.value),
         )
+
+    def read_leads(
+        self,
+        instance: str,
+        ids: Collection[int] = (),
+        email_keys: Collection[str] = (),
+        cookies: Collection[str] = (),
+    ) -> list[Lead]:
+        rows = self._rows(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = %s AND (id = ANY(%s)"
+            " OR email_key = ANY(%s) OR cookie = ANY(%s)) ORDER BY id",
+            (instance, list(ids), list(email_keys), list(cookies)),
+        )
+        return [_lead(row) for row in rows]
+
+    def page_leads(
+        self, instance: str, query: LeadQuery, after_id: int, limit: int
+    ) -> tuple[list[Lead], int]:
+        where, params = page_sql(query, instance, after_id, "%s")
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = conn.execute(
+                f"SELECT {_LEAD_COLUMNS} FROM leads WHERE {where} ORDER BY id LIMIT %s",
+                [*params, limit],
+            ).fetchall()
+            leads = [_lead(row) for row in rows]
+            rest, rest_params = page_sql(query, instance, leads[-1].id if leads else after_id, "%s")
+            counted = conn.execute(f"SELECT count(*) FROM leads WHERE {rest}", rest_params)
+            remaining = int(counted.fetchone()[0])  # type: ignore[index]
+        return leads, remaining
+
+    def last_lead_id(self) -> int:
+        rows = self._rows("SELECT last_value, is_called FROM leads_id_seq")
+        return int(rows[0][0]) if rows[0][1] else 0
+
+    def stream_key(self) -> bytes:
+        return bytes.fromhex(self._rows("SELECT value FROM meta WHERE name = 'stream_key'")[0][0])
 
     def iter_leads(self, instance: str | None = None) -> Iterator[Lead]:
         # One snapshot, streamed through a server-side cursor.

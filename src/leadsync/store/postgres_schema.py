@@ -65,6 +65,19 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX leads_email_key;
     CREATE INDEX leads_email_key ON leads (instance, email_key) WHERE email_key IS NOT NULL;
     """,
+    # 3: the Munchkin cookie a lead was synced with (syncLead, getLead by COOKIE); a
+    # server-wide secret for tamper-evident stream positions; paging by update time.
+    """
+    ALTER TABLE leads ADD COLUMN cookie text;
+    CREATE UNIQUE INDEX leads_cookie ON leads (instance, cookie) WHERE cookie IS NOT NULL;
+    CREATE INDEX leads_updated_at ON leads (instance, updated_at);
+    CREATE TABLE meta (
+        name text PRIMARY KEY,
+        value text NOT NULL
+    );
+    INSERT INTO meta (name, value)
+        VALUES ('stream_key', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

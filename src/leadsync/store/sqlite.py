@@ -17,6 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import orjson
 
@@ -24,23 +25,25 @@ from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
+    LeadQuery,
     TransientStoreError,
     insert_sql,
     lead_params,
+    page_sql,
     split_updates,
     update_sql,
 )
 from leadsync.store.sqlite_schema import migrate
 
-_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at"
+_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie"
 _CHUNK = 500  # bound on host parameters per statement
 BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024  # the writer's page cache: the email index of a large store
 CHECKPOINT_EVERY_S = 0.5
 
 
-def _lead(row: tuple[int, str | None, str | None, str | None, str, int, int]) -> Lead:
-    return Lead(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6])
+def _lead(row: tuple[Any, ...]) -> Lead:
+    return Lead(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7])
 
 
 def _dumps(attributes: dict[str, str]) -> str:
@@ -64,7 +67,11 @@ class _Writer:
         return found
 
     def find_leads(
-        self, ids: Collection[int], foreign_ids: Collection[str], email_keys: Collection[str]
+        self,
+        ids: Collection[int],
+        foreign_ids: Collection[str],
+        email_keys: Collection[str],
+        cookies: Collection[str] = (),
     ) -> list[Lead]:
         # BEGIN IMMEDIATE already holds the one write lock of the file: no other writer,
         # in this process or another, runs until this transaction ends.
@@ -72,6 +79,7 @@ class _Writer:
             self._select("id", ids)
             + self._select("foreign_id", foreign_ids)
             + self._select("email_key", email_keys)
+            + self._select("cookie", cookies)
         )
 
     def allocate_ids(self, count: int) -> list[int]:
@@ -253,6 +261,49 @@ class SqliteStore:
             self._writer.execute(
                 "INSERT INTO fields (name, type) VALUES (?, ?)", (name, field_type.value)
             )
+
+    def read_leads(
+        self,
+        instance: str,
+        ids: Collection[int] = (),
+        email_keys: Collection[str] = (),
+        cookies: Collection[str] = (),
+    ) -> list[Lead]:
+        reader = _Writer(self._reader(), instance)  # the same lookups, without a lock
+        found = {lead.id: lead for lead in reader.find_leads(ids, (), email_keys, cookies)}
+        return [found[i] for i in sorted(found)]
+
+    def page_leads(
+        self, instance: str, query: LeadQuery, after_id: int, limit: int
+    ) -> tuple[list[Lead], int]:
+        where, params = page_sql(query, instance, after_id, "?")
+        conn = self._reader()
+        conn.execute("BEGIN")  # the page and the count from one snapshot
+        try:
+            rows = conn.execute(
+                f"SELECT {_LEAD_COLUMNS} FROM leads WHERE {where} ORDER BY id LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+            leads = [_lead(row) for row in rows]
+            rest, rest_params = page_sql(query, instance, leads[-1].id if leads else after_id, "?")
+            remaining = conn.execute(
+                f"SELECT count(*) FROM leads WHERE {rest}", rest_params
+            ).fetchone()[0]
+        finally:
+            conn.execute("COMMIT")
+        return leads, int(remaining)
+
+    def last_lead_id(self) -> int:
+        row = (
+            self._reader()
+            .execute("SELECT seq FROM sqlite_sequence WHERE name = 'leads'")
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def stream_key(self) -> bytes:
+        row = self._reader().execute("SELECT value FROM meta WHERE name = 'stream_key'")
+        return bytes.fromhex(row.fetchone()[0])
 
     def iter_leads(self, instance: str | None = None) -> Iterator[Lead]:
         # A dedicated connection: the export is one consistent snapshot.

@@ -69,6 +69,18 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE foreign_id IS NOT NULL;
     CREATE INDEX leads_email_key ON leads (instance, email_key) WHERE email_key IS NOT NULL;
     """,
+    # 3: the Munchkin cookie a lead was synced with (syncLead, getLead by COOKIE); a
+    # server-wide secret for tamper-evident stream positions; paging by update time.
+    """
+    ALTER TABLE leads ADD COLUMN cookie TEXT;
+    CREATE UNIQUE INDEX leads_cookie ON leads (instance, cookie) WHERE cookie IS NOT NULL;
+    CREATE INDEX leads_updated_at ON leads (instance, updated_at);
+    CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO meta (name, value) VALUES ('stream_key', lower(hex(randomblob(32))));
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

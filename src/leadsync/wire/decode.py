@@ -64,13 +64,32 @@ def scalar(element: etree._Element, xsd_type: str) -> Any:
     return text
 
 
+TYPE_KEY = "@type"  # where decode() records an xsi:type that chose a derived type
+_XSI_TYPE = f"{{{ns.XSI}}}type"
+
+
+def _derived(element: etree._Element, type_name: str) -> str:
+    """The type named by the element's xsi:type when it derives from ``type_name``
+    (LeadSelector -> LeadKeySelector, ...), else ``type_name``."""
+    named = element.get(_XSI_TYPE)
+    if not named:
+        return type_name
+    candidate = mktows.COMPLEX_BY_NAME.get(named.rpartition(":")[2])
+    if candidate is not None and candidate.base == f"tns:{type_name}":
+        return candidate.name
+    return type_name
+
+
 def decode(element: etree._Element, type_name: str) -> dict[str, Any]:
     """A complex-typed element as a dict by element name; repeated elements give lists.
 
-    A nil or absent optional element is left out; unknown children are ignored.
+    A nil or absent optional element is left out; unknown children are ignored. An
+    ``xsi:type`` naming a type derived from ``type_name`` is followed, and recorded
+    under TYPE_KEY.
     """
-    known = ELEMENTS[type_name]
-    values: dict[str, Any] = {}
+    actual = _derived(element, type_name)
+    known = ELEMENTS[actual]
+    values: dict[str, Any] = {} if actual == type_name else {TYPE_KEY: actual}
     for child in children(element):
         spec = known.get(local(child))
         if spec is None:

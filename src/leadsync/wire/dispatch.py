@@ -17,18 +17,28 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 
 from leadsync.auth import authenticate
 from leadsync.config import Settings
-from leadsync.errors import InternalError, MktowsError, UnsupportedOperation
+from leadsync.errors import (
+    BadParameter,
+    InternalError,
+    LeadDetailRequired,
+    LeadKeyRequired,
+    MktowsError,
+    ParameterRequired,
+    UnsupportedOperation,
+)
+from leadsync.fields import STANDARD_FIELDS, FieldType
 from leadsync.limits import Limiter
 from leadsync.model import Account
-from leadsync.service import sync
+from leadsync.service import reads, sync
 from leadsync.store import Store
 from leadsync.wire import decode, leads, mktows, render
-from leadsync.wire.envelope import local, parse_envelope
+from leadsync.wire.envelope import children, local, parse_envelope
 
 log = logging.getLogger("leadsync.calls")
 
@@ -80,6 +90,10 @@ class Dispatcher:
         self._observe = observe
         self._operations: dict[str, Callable[[etree._Element, Account, CallRecord], bytes]] = {
             "syncMultipleLeads": self._sync_multiple_leads,
+            "syncLead": self._sync_lead,
+            "getLead": self._get_lead,
+            "getMultipleLeads": self._get_multiple_leads,
+            "describeMObject": self._describe_mobject,
         }
 
     def handle(self, body: bytes) -> Reply:
@@ -139,3 +153,90 @@ class Dispatcher:
         statuses = sync.sync_multiple_leads(self.store, records, dedup, instance=account.instance)
         call.statuses = dict(Counter(status.status.value for status in statuses))
         return render.sync_multiple_leads(statuses)
+
+    def _types(self) -> dict[str, FieldType]:
+        return {**STANDARD_FIELDS, **self.store.custom_fields()}
+
+    def _params(self, body: etree._Element, type_name: str) -> dict[str, Any]:
+        try:
+            return decode.decode(body, type_name)
+        except decode.DecodeError as exc:
+            raise BadParameter(f"Bad parameter: {exc}") from None
+
+    def _sync_lead(self, body: etree._Element, account: Account, call: CallRecord) -> bytes:
+        record_element = next((c for c in children(body) if local(c) == "leadRecord"), None)
+        if record_element is None:
+            raise LeadDetailRequired("Lead detail required: leadRecord is missing")
+        params = self._params(body, "ParamsSyncLead")
+        if "returnLead" not in params:
+            raise ParameterRequired("Parameter required: returnLead")
+        record = leads.lead_record(record_element, self.settings.max_attributes)
+        record = record._replace(cookie=params.get("marketoCookie") or None)
+        call.records = 1
+        status, lead = sync.sync_lead(self.store, record, account.instance)
+        call.statuses = {status.status.value: 1}
+        return render.sync_lead(status, lead if params["returnLead"] else None, self._types())
+
+    def _get_lead(self, body: etree._Element, account: Account, call: CallRecord) -> bytes:
+        key = self._params(body, "ParamsGetLead").get("leadKey")
+        if not key or not key.get("keyType") or key.get("keyValue") is None:
+            raise LeadKeyRequired("Lead key required: leadKey needs keyType and keyValue")
+        found = reads.get_lead(self.store, account.instance, key["keyType"], key["keyValue"])
+        call.records = len(found)
+        return render.get_lead(found, self._types())
+
+    def _get_multiple_leads(
+        self, body: etree._Element, account: Account, call: CallRecord
+    ) -> bytes:
+        params = self._params(body, "ParamsGetMultipleLeads")
+        selector = params.get("leadSelector") or {}
+        kind = selector.get(decode.TYPE_KEY)
+        include = (params.get("includeAttributes") or {}).get("stringItem")
+        try:
+            selection = reads.Selection(
+                key_type=selector.get("keyType") if kind == "LeadKeySelector" else None,
+                key_values=tuple(
+                    v for v in (selector.get("keyValues") or {}).get("stringItem", []) if v
+                ),
+                oldest=_datetime(selector.get("oldestUpdatedAt") or params.get("lastUpdatedAt")),
+                latest=_datetime(selector.get("latestUpdatedAt")),
+                static_list=(
+                    str(selector.get("staticListName") or selector.get("staticListId"))
+                    if kind == "StaticListSelector"
+                    else None
+                ),
+                stream_position=params.get("streamPosition") or None,
+                batch_size=params.get("batchSize"),
+            )
+        except ValueError as exc:
+            raise BadParameter(f"Bad parameter: {exc}") from None
+        if kind == "LeadKeySelector" and not selection.key_type:
+            raise LeadKeyRequired("Lead key required: LeadKeySelector needs keyType")
+        page = reads.get_multiple_leads(
+            self.store, account.instance, selection, int(self.clock().timestamp() * 1_000_000)
+        )
+        call.records = len(page.leads)
+        return render.get_multiple_leads(
+            page.leads,
+            page.remaining,
+            page.stream_position,
+            self._types(),
+            None if include is None else set(include),
+        )
+
+    def _describe_mobject(self, body: etree._Element, account: Account, call: CallRecord) -> bytes:
+        name = self._params(body, "ParamsDescribeMObject").get("objectName")
+        if name != "LeadRecord":
+            raise BadParameter(
+                f"Bad parameter: describeMObject knows LeadRecord only, not {name!r}"
+            )
+        fields = reads.describe_lead_fields(self.store)
+        return render.describe_lead(fields, self.clock().strftime("%Y-%m-%dT%H:%M:%S%z"))
+
+
+def _datetime(value: str | None) -> datetime | None:
+    """An xs:dateTime; one without an offset is taken as UTC."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

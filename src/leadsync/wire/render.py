@@ -6,12 +6,13 @@ text is an order of magnitude cheaper to produce.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from leadsync import ns
 from leadsync.errors import MktowsError
-from leadsync.model import SyncStatus
+from leadsync.fields import FieldType
+from leadsync.model import Lead, SyncStatus
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -72,3 +73,105 @@ def fault(error: MktowsError) -> bytes:
         "</SOAP-ENV:Envelope>\n"
     )
     return text.encode("utf-8")
+
+
+def _nil_or(tag: str, value: object) -> str:
+    if value is None:
+        return f'<{tag} xsi:nil="true" />'
+    return f"<{tag}>{escape(str(value))}</{tag}>"
+
+
+def lead_record(
+    lead: Lead, types: Mapping[str, FieldType], include: Collection[str] | None = None
+) -> str:
+    """One LeadRecord as Marketo returns it: keys (nil when empty), then the attributes
+    with their types; empty strings are left out, as Marketo does."""
+    attributes = "".join(
+        f"<attribute><attrName>{escape(name)}</attrName>"
+        f"<attrType>{types.get(name, FieldType.STRING).value}</attrType>"
+        f"<attrValue>{escape(value)}</attrValue></attribute>"
+        for name, value in sorted(lead.attributes.items())
+        if value != "" and (include is None or name in include)
+    )
+    return (
+        f"<leadRecord><Id>{lead.id}</Id>{_nil_or('Email', lead.email)}"
+        f"{_nil_or('ForeignSysPersonId', lead.foreign_sys_person_id)}"
+        f"{_nil_or('ForeignSysType', lead.foreign_sys_type)}"
+        f"<leadAttributeList>{attributes}</leadAttributeList></leadRecord>"
+    )
+
+
+def _compact(operation_element: str, result: str) -> bytes:
+    text = (
+        f"{_HEAD}    <ns1:{operation_element}><result>{result}</result>"
+        f"</ns1:{operation_element}>\n{_TAIL}"
+    )
+    return text.encode("utf-8")
+
+
+def get_lead(leads: Sequence[Lead], types: Mapping[str, FieldType]) -> bytes:
+    records = "".join(lead_record(lead, types) for lead in leads)
+    return _compact(
+        "successGetLead", f"<count>{len(leads)}</count><leadRecordList>{records}</leadRecordList>"
+    )
+
+
+def sync_lead(status: SyncStatus, lead: Lead | None, types: Mapping[str, FieldType]) -> bytes:
+    record = '<leadRecord xsi:nil="true" />' if lead is None else lead_record(lead, types)
+    return _compact(
+        "successSyncLead",
+        f"<leadId>{status.lead_id}</leadId>{_sync_status(status, '').replace(chr(10), '')}{record}",
+    )
+
+
+def get_multiple_leads(
+    leads: Sequence[Lead],
+    remaining: int,
+    position: str,
+    types: Mapping[str, FieldType],
+    include: Collection[str] | None,
+) -> bytes:
+    records = "".join(lead_record(lead, types, include) for lead in leads)
+    stream = (
+        "<newStreamPosition />"
+        if not position
+        else (f"<newStreamPosition>{position}</newStreamPosition>")
+    )
+    return _compact(
+        "successGetMultipleLeads",
+        f"<returnCount>{len(leads)}</returnCount><remainingCount>{remaining}</remainingCount>"
+        f"{stream}<leadRecordList>{records}</leadRecordList>",
+    )
+
+
+_DATA_TYPES = {
+    FieldType.STRING: ("string", 255),
+    FieldType.TEXT: ("text", 32768),
+    FieldType.INTEGER: ("integer", None),
+    FieldType.FLOAT: ("float", None),
+    FieldType.BOOLEAN: ("boolean", None),
+    FieldType.DATE: ("date", None),
+    FieldType.DATETIME: ("datetime", None),
+}
+
+
+def describe_lead(fields: Sequence[tuple[str, FieldType, bool]], updated_at: str) -> bytes:
+    """describeMObject for LeadRecord: the field catalog, every element the schema asks."""
+    items = []
+    for name, kind, custom in fields:
+        data_type, size = _DATA_TYPES[kind]
+        items.append(
+            f"<field><name>{escape(name)}</name>{_nil_or('description', None)}"
+            f"<displayName>{escape(name)}</displayName>{_nil_or('sourceObject', None)}"
+            f"<dataType>{data_type}</dataType>{_nil_or('size', size)}"
+            "<isReadonly>false</isReadonly><isUpdateBlocked>false</isUpdateBlocked>"
+            f"{_nil_or('isName', None)}<isPrimaryKey>false</isPrimaryKey>"
+            f"<isCustom>{'true' if custom else 'false'}</isCustom><isDynamic>false</isDynamic>"
+            f"{_nil_or('dynamicFieldRef', None)}<updatedAt>{updated_at}</updatedAt></field>"
+        )
+    metadata = (
+        f"<metadata><name>LeadRecord</name>{_nil_or('description', None)}"
+        "<isCustom>false</isCustom><isVirtual>false</isVirtual>"
+        f"<fieldList>{''.join(items)}</fieldList><updatedAt>{updated_at}</updatedAt></metadata>"
+    )
+    return _compact("successDescribeMObject", metadata)
