@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from leadsync.store import Store
 from leadsync.wire.wsdl import render_wsdl
 from tests.server import ServerProcess
-from tests.soap import envelope, read_fault, sync_request
+from tests.soap import auth_header, envelope, read_fault, sync_request
 from tests.test_e2e import zeep_header
 
 URL = "/soap/mktows/2_2"
@@ -275,3 +275,25 @@ def test_unimplemented_operations_still_answer_20019(client: TestClient) -> None
 
 def test_our_wsdl_still_declares_every_operation() -> None:
     assert render_wsdl("http://x/soap/mktows/2_2").count(b"<wsdl:operation ") == 46
+
+
+def test_sync_lead_accepts_the_default_workspace_only(client: TestClient) -> None:
+    def sync_lead(workspace: str) -> bytes:
+        context = (
+            f"<ns1:MktowsContextHeader><targetWorkspace>{workspace}</targetWorkspace>"
+            "</ns1:MktowsContextHeader>"
+        )
+        body = envelope(
+            "<ns1:paramsSyncLead><leadRecord><Email>w@x.com</Email></leadRecord>"
+            "<returnLead>false</returnLead></ns1:paramsSyncLead>",
+            header=auth_header() + context,
+        )
+        return client.post(URL, content=body).content
+
+    assert b"<status>CREATED</status>" in sync_lead("Default")
+    fault = read_fault(sync_lead("Futures Institute"))
+    assert (fault.code, fault.message) == (
+        20110,
+        "Bad parameter: targetWorkspace 'Futures Institute' does not exist; leadsync has the "
+        "Default workspace only (20110)",
+    )

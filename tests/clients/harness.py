@@ -21,6 +21,10 @@ requestTimestamp + mktowsUserId, lower-case hex), and prints one JSON object a l
         {"step": "wrong_key", "fault": {"faultstring": "...", "code": "20014"}}
  5. a call with 301 records, emails "<prefix>-bulk-<i>@example.com" for i in 0..300:
         {"step": "too_many", "fault": {"faultstring": "...", "code": "20110"}}
+ 6. (clients run with read_back=True) getLead with keyType EMAIL for each of the two
+    emails, printing what the client's own response objects hold:
+        {"step": "read_back", "leads": [{"Id": 1, "Email": "...",
+                                         "attributes": {"FirstName": "Zoë", ...}}, ...]}
 
 and exits 0. Anything else on stdout that is not JSON is ignored (clients may log).
 """
@@ -87,6 +91,7 @@ def run_scenario(
     endpoint: str | None = None,
     extra_env: dict[str, str] | None = None,
     timeout: float = 180,
+    read_back: bool = False,
 ) -> dict[str, Any]:
     """Run one client program through the scenario and assert every step exactly."""
     url = endpoint or server.endpoint
@@ -110,7 +115,8 @@ def run_scenario(
         if line.startswith("{"):
             item = json.loads(line)
             steps[item["step"]] = item
-    assert sorted(steps) == ["create", "too_many", "update", "wrong_key"], output
+    expected = ["create", "too_many", "update", "wrong_key"] + (["read_back"] if read_back else [])
+    assert sorted(steps) == sorted(expected), output
 
     created = [(s["status"], s["error"]) for s in steps["create"]["statuses"]]
     assert created == [("CREATED", None), ("CREATED", None)], output
@@ -130,6 +136,16 @@ def run_scenario(
     assert steps["wrong_key"]["fault"]["faultstring"] == "20014 - Authentication failed", output
     assert str(steps["too_many"]["fault"]["code"]) == "20110", output
     assert steps["too_many"]["fault"]["faultstring"] == "20110 - Input error", output
+
+    if read_back:
+        got = [
+            (int(lead["Id"]), lead["Email"], lead["attributes"])
+            for lead in steps["read_back"]["leads"]
+        ]
+        assert got == [
+            (lead_id, email, attributes)
+            for lead_id, email, attributes in zip(ids, emails(prefix), LEADS, strict=True)
+        ], output
 
     after = export(server.db)
     assert not [e for e in after if e and e.startswith(f"{prefix}-bulk-")], "301 stored some"

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.clients
 
 
 def test_zeep(server: ServerProcess) -> None:
-    run_scenario(server, "zeep", [sys.executable, str(CLIENTS / "python" / "zeep_client.py")])
+    run_scenario(
+        server,
+        "zeep",
+        [sys.executable, str(CLIENTS / "python" / "zeep_client.py")],
+        read_back=True,
+    )
 
 
 def test_suds(server: ServerProcess) -> None:
@@ -58,6 +63,7 @@ def test_zeep_over_https_with_a_throwaway_certificate(
             "zeep-https",
             [sys.executable, str(CLIENTS / "python" / "zeep_client.py")],
             extra_env={"REQUESTS_CA_BUNDLE": str(cert)},
+            read_back=True,
         )
     finally:
         server.stop()

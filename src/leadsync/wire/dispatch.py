@@ -38,7 +38,7 @@ from leadsync.model import Account
 from leadsync.service import reads, sync
 from leadsync.store import Store
 from leadsync.wire import decode, leads, mktows, render
-from leadsync.wire.envelope import children, local, parse_envelope
+from leadsync.wire.envelope import Envelope, children, local, parse_envelope
 
 log = logging.getLogger("leadsync.calls")
 
@@ -141,6 +141,8 @@ class Dispatcher:
             )
         admitted = self._limiter.admit(account.instance) if self._limiter else nullcontext()
         with admitted:
+            if operation.name == "syncLead":
+                _check_workspace(envelope)
             return handler(envelope.body, account, call)
 
     def _sync_multiple_leads(
@@ -240,3 +242,16 @@ def _datetime(value: str | None) -> datetime | None:
         return None
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _check_workspace(envelope: Envelope) -> None:
+    """syncLead's optional MktowsContextHeader: leadsync has the one workspace, Default."""
+    header = envelope.headers.get("MktowsContextHeader")
+    if header is None:
+        return
+    workspace = decode.decode(header, "MktowsContextHeaderInfo").get("targetWorkspace")
+    if workspace is not None and workspace.strip().lower() != "default":
+        raise BadParameter(
+            f"Bad parameter: targetWorkspace {workspace!r} does not exist; leadsync has "
+            "the Default workspace only"
+        )

@@ -75,6 +75,15 @@ def main() -> None:
         lambda: sync(leadRecordList=bulk, dedupEnabled=True, _soapheaders=header(SECRET))
     )
     print(json.dumps({"step": "too_many", "fault": too_many}))
+    read = []
+    for lead in LEADS:
+        found = service.getLead(
+            leadKey={"keyType": "EMAIL", "keyValue": lead["Email"]}, _soapheaders=header(SECRET)
+        )
+        for record in found.leadRecordList.leadRecord:
+            attributes = {a.attrName: a.attrValue for a in record.leadAttributeList.attribute}
+            read.append({"Id": record.Id, "Email": record.Email, "attributes": attributes})
+    print(json.dumps({"step": "read_back", "leads": read}))
 
 
 main()

@@ -1,0 +1,783 @@
+"""``leadsync push FILE``: bulk-load leads from CSV or JSON Lines through any mktows endpoint.
+
+The file is streamed, never loaded: rows are read as batches are needed, at most
+``--concurrency`` calls of ``--batch-size`` rows are in flight, and results are written
+out (report, checkpoint, counters) as each call is answered.
+
+Resuming: the checkpoint (``FILE.checkpoint``, replaced atomically after every answered
+call) holds the number of rows answered in file order (``rows_done``: calls finish out of
+order, so it only moves over the answered prefix), the answered ranges beyond that
+prefix (``ahead``), the counters, and the report's length at that moment. ``--resume``
+skips every answered row, cuts the report back to that length (so a row is reported
+once), and goes on. A row is therefore never sent again once its call was answered; only
+the calls in flight when the process died (at most ``--concurrency``) are sent again, and
+with dedup on their rows come back UPDATED instead of being duplicated.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, BinaryIO
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from leadsync.client import (
+    DEFAULT_RETRIES,
+    KEYS,
+    MAX_BATCH,
+    Client,
+    ClientError,
+    RemoteFault,
+    RetryPolicy,
+)
+from leadsync.client import SyncResult as Result
+from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
+from leadsync.model import FOREIGN_SYS_TYPES, SyncStatusCode
+
+Value = str | int | float | bool | None
+Catalog = Mapping[str, FieldType | None]  # field name -> type (None: not checked)
+EXIT_FAILED_ROWS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+_BOM = b"\xef\xbb\xbf"
+_FINGERPRINT_BYTES = 1 << 20
+_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
+_DESCRIBED_TYPES = {
+    "string": FieldType.STRING,
+    "email": FieldType.STRING,
+    "phone": FieldType.STRING,
+    "url": FieldType.STRING,
+    "text": FieldType.TEXT,
+    "textarea": FieldType.TEXT,
+    "integer": FieldType.INTEGER,
+    "score": FieldType.INTEGER,
+    "float": FieldType.FLOAT,
+    "currency": FieldType.FLOAT,
+    "percent": FieldType.FLOAT,
+    "boolean": FieldType.BOOLEAN,
+    "date": FieldType.DATE,
+    "datetime": FieldType.DATETIME,
+}
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row: ``record`` is what is sent, or ``problem`` says why it cannot be."""
+
+    index: int  # among the file's data rows, from 0: the checkpoint counts these
+    line: int  # the file line it starts on
+    cells: list[str]  # its values as the report shows them
+    end: int  # the byte offset just past it
+    record: dict[str, Value] | None = None
+    problem: str | None = None
+
+
+def _lines(handle: BinaryIO, position: list[int]) -> Iterator[str]:
+    """Decoded lines; ``position`` holds [bytes read, lines read]. Bad UTF-8 survives as
+    surrogates, so the row can be failed and reported as it was."""
+    for raw in handle:
+        text = raw[3:] if position[0] == 0 and raw.startswith(_BOM) else raw
+        position[0] += len(raw)
+        position[1] += 1
+        yield text.decode("utf-8", "surrogateescape")
+
+
+def _bad_utf8(values: Iterable[str]) -> bool:
+    return any(not value.isascii() and _has_surrogate(value) for value in values)
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def csv_header(handle: BinaryIO) -> tuple[list[str], Iterator[Row]]:
+    """The header's names and the data rows after it."""
+    position = [0, 0]
+    reader = csv.reader(_lines(handle, position))
+    header = [name.strip() for name in next(reader, [])]
+    if not header:
+        raise click.UsageError("the CSV file is empty: the first row must name the fields")
+    if not all(header) or len(set(header)) != len(header) or _bad_utf8(header):
+        raise click.UsageError(f"the CSV header needs distinct, non-empty names: {header}")
+    return header, _csv_rows(reader, header, position)
+
+
+def _csv_rows(reader: Any, header: list[str], position: list[int]) -> Iterator[Row]:
+    index = 0
+    while True:
+        line = position[1] + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Row(index, line, [], position[0], problem=f"not valid CSV: {exc}")
+            index += 1
+            continue
+        if not cells:
+            continue  # a blank line
+        row = Row(index, line, cells, position[0])
+        index += 1
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            row.problem = f"{len(cells)} cells, but the header names {len(header)} fields"
+        elif _bad_utf8(cells):
+            row.problem = "not valid UTF-8"
+        else:
+            row.record = {
+                name: cell for name, cell in zip(header, cells, strict=False) if cell != ""
+            }
+        yield row
+
+
+def jsonl_rows(handle: BinaryIO) -> Iterator[Row]:
+    """One JSON object a line; blank lines are skipped."""
+    offset = line = index = 0
+    for raw in handle:
+        text = raw[3:] if offset == 0 and raw.startswith(_BOM) else raw
+        offset += len(raw)
+        line += 1
+        if not text.strip():
+            continue
+        row = Row(index, line, [text.decode("utf-8", "replace").rstrip("\r\n")], offset)
+        index += 1
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            row.problem = f"not valid JSON: {exc}"
+        else:
+            if not isinstance(value, dict):
+                row.problem = f"not a JSON object but {type(value).__name__}"
+            else:
+                nested = [k for k, v in value.items() if isinstance(v, dict | list)]
+                if nested:
+                    row.problem = f"nested values cannot be sent: {', '.join(nested)}"
+                else:
+                    row.record = value
+        yield row
+
+
+# -- the checkpoint and the report ---------------------------------------------------------
+
+
+@dataclass
+class Checkpoint:
+    """What has been answered, in rows of the file; saved atomically as JSON."""
+
+    fingerprint: str
+    rows_done: int = 0  # every row before this index is answered
+    ahead: list[list[int]] = field(default_factory=list)  # answered [start, end) beyond
+    created: int = 0
+    updated: int = 0
+    failed: int = 0
+    report_bytes: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.failed
+
+    def done(self, index: int) -> bool:
+        return index < self.rows_done or any(a <= index < b for a, b in self.ahead)
+
+    def acknowledge(self, indices: Iterable[int]) -> None:
+        spans = self.ahead
+        for index in indices:
+            if spans and spans[-1][1] == index:
+                spans[-1][1] += 1
+            else:
+                spans.append([index, index + 1])
+        spans.sort()
+        merged: list[list[int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        while merged and merged[0][0] <= self.rows_done:
+            self.rows_done = max(self.rows_done, merged.pop(0)[1])
+        self.ahead = merged
+
+    def save(self, path: Path) -> None:
+        temporary = path.with_name(path.name + ".tmp")
+        with open(temporary, "wb") as out:
+            out.write(json.dumps(self.__dict__, indent=1).encode() + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Checkpoint:
+        try:
+            return cls(**json.loads(path.read_bytes()))
+        except (ValueError, TypeError) as exc:
+            raise click.UsageError(f"{path} is not a leadsync push checkpoint ({exc})") from None
+
+
+def fingerprint(path: Path, fmt: str) -> str:
+    """The file's size and a hash of its start: a resumed run must read the same file."""
+    with open(path, "rb") as handle:
+        head = hashlib.sha256(handle.read(_FINGERPRINT_BYTES)).hexdigest()[:32]
+    return f"{fmt}:{path.stat().st_size}:{head}"
+
+
+class Report:
+    """Failed rows as CSV: ``line``, the row's values, ``status``, ``error``. Opened on the
+    first failed row; ``keep`` bytes of an earlier run's report are kept on resume."""
+
+    def __init__(self, path: Path, columns: list[str], keep: int = 0) -> None:
+        self.path = path
+        names = ["line", *columns]
+        for extra in ("status", "error"):
+            while extra in names:
+                extra = "_" + extra
+            names.append(extra)
+        self.header = names
+        self.size = keep
+        self._out: BinaryIO | None = None
+        if path.exists() and keep:
+            with open(path, "r+b") as existing:
+                existing.truncate(keep)
+        elif path.exists():
+            path.unlink()
+
+    def write(self, failed: list[tuple[Row, str, str]]) -> None:
+        if not failed:
+            return
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        if self._out is None:
+            self._out = open(self.path, "ab")  # closed by close()
+            if self._out.tell() == 0:
+                writer.writerow(self.header)
+        for row, status, error in failed:
+            writer.writerow([row.line, *row.cells, status, error])
+        data = text.getvalue().encode("utf-8", "surrogateescape")
+        self._out.write(data)
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self.size = self._out.tell()
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+
+
+# -- the dry run ----------------------------------------------------------------------------
+
+
+def field_catalog(client: Client | None) -> tuple[Catalog, str]:
+    """The fields to check against, and where they come from: the server's describeMObject,
+    or leadsync's standard catalog when there is no server or it answers 20019."""
+    if client is not None:
+        try:
+            described = client.describe_mobject("LeadRecord")
+        except RemoteFault as fault:
+            if fault.code != 20019:
+                raise
+        else:
+            catalog = {f.name: _DESCRIBED_TYPES.get(f.data_type.lower()) for f in described}
+            return catalog, "the server's describeMObject"
+    return dict(STANDARD_FIELDS), "leadsync's standard fields (no describeMObject)"
+
+
+def _text(value: Value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def check_row(row: Row, catalog: Catalog) -> str | None:
+    """What the server would refuse in this row, as its error would say it; None if fine."""
+    if row.record is None:
+        return row.problem
+    record = row.record
+    if all(record.get(key) in (None, "") for key in ("Id", "ForeignSysPersonId", "Email")):
+        return "lead record has no key: give Id, ForeignSysPersonId or Email"
+    lead_id = record.get("Id")
+    if lead_id is not None and not (
+        isinstance(lead_id, int) or _text(lead_id).strip().lstrip("+-").isdigit()
+    ):
+        return f"Id {lead_id!r} is not an integer"
+    kind = record.get("ForeignSysType")
+    if kind not in (None, "") and kind not in FOREIGN_SYS_TYPES:
+        return f"bad ForeignSysType {kind!r}: use CUSTOM, SFDC or NETSUITE"
+    attributes = {k: v for k, v in record.items() if k not in KEYS}
+    unknown = sorted(name for name in attributes if name not in catalog)
+    if unknown:
+        return f"unknown fields for import: {', '.join(unknown)}"
+    for name, value in attributes.items():
+        field_type = catalog[name]
+        if value is None or field_type is None:
+            continue
+        text = _text(value)
+        if text == "" and field_type not in (FieldType.STRING, FieldType.TEXT):
+            continue  # an empty number, date or boolean clears the field
+        wrong = check_value(field_type, text)
+        if wrong:
+            return f"bad value for field {name}: {text[:80]!r} is {wrong}"
+    return None
+
+
+# -- the push -------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One push: the state every answered call updates, on the main thread only."""
+
+    checkpoint: Checkpoint
+    checkpoint_path: Path
+    report: Report
+    file_size: int
+    started: float = field(default_factory=time.monotonic)
+    sent_rows: int = 0  # rows answered in this run
+    furthest: int = 0  # byte offset of the furthest answered row
+
+    def settle(self, rows: list[Row], results: list[Result]) -> None:
+        failed = []
+        mark = self.checkpoint
+        for row, result in zip(rows, results, strict=True):
+            if result.status is SyncStatusCode.CREATED:
+                mark.created += 1
+            elif result.status is SyncStatusCode.UPDATED:
+                mark.updated += 1
+            else:
+                mark.failed += 1
+                failed.append((row, result.status.value, result.error or ""))
+        self.report.write(failed)
+        mark.report_bytes = self.report.size
+        mark.acknowledge(row.index for row in rows)
+        mark.save(self.checkpoint_path)
+        self.sent_rows += len(rows)
+        self.furthest = max(self.furthest, rows[-1].end)
+
+    def status(self) -> str:
+        mark = self.checkpoint
+        return (
+            f"{mark.rows:,} rows  {self.rate():,.0f} rows/s  created {mark.created:,}  "
+            f"updated {mark.updated:,}  failed {mark.failed:,}"
+        )
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    def rate(self) -> float:
+        return self.sent_rows / max(self.seconds(), 1e-9)
+
+
+def _send(client: Client, rows: list[Row], dedup: bool) -> list[Result]:
+    records = [row.record for row in rows if row.record is not None]
+    answers = iter(client.sync_batch(records, dedup=dedup) if records else [])
+    return [
+        next(answers)
+        if row.record is not None
+        else Result(0, SyncStatusCode.FAILED, row.problem or "not sent")
+        for row in rows
+    ]
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Stop:
+    """The first Ctrl-C (or SIGTERM) asks for a clean stop; a second one quits at once."""
+
+    def __init__(self, announce: Callable[[], None]) -> None:
+        self.event = threading.Event()
+        self._announce = announce
+        self._saved: dict[int, Any] = {}
+
+    def __enter__(self) -> _Stop:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._saved[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._saved.items():
+            signal.signal(number, handler)
+
+    def _handle(self, number: int, frame: FrameType | None) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        self._announce()
+
+
+def pump(
+    run: Run,
+    rows: Iterable[Row],
+    client: Client,
+    *,
+    concurrency: int,
+    batch_size: int,
+    dedup: bool,
+    stop: threading.Event,
+    tick: Callable[[], None] = lambda: None,
+) -> ClientError | None:
+    """Send ``rows`` with ``concurrency`` calls in flight, settling each answered call.
+
+    Returns the error that stopped it, if any. On an error or ``stop``, no new call
+    starts, retries give up, and the calls in flight are waited for and settled.
+    """
+    failure: ClientError | None = None
+    in_flight: dict[Future[list[Result]], list[Row]] = {}
+
+    def settle_some(timeout: float) -> None:
+        nonlocal failure
+        done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            rows_sent = in_flight.pop(future)
+            try:
+                run.settle(rows_sent, future.result())
+            except ClientError as error:
+                failure = failure or error
+        tick()
+
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="leadsync-push")
+    try:
+        for batch in _batches(rows, batch_size):
+            while len(in_flight) >= concurrency and not (failure or stop.is_set()):
+                settle_some(0.25)
+            if failure or stop.is_set():
+                break
+            in_flight[pool.submit(_send, client, batch, dedup)] = batch
+        while in_flight:
+            if failure or stop.is_set():
+                client.interrupt()  # a call waiting to retry gives up; none is left half done
+            settle_some(0.25)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return failure
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def _format_of(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    found = _FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise click.UsageError(f"cannot tell the format of {path.name}: give --format csv|jsonl")
+    return found
+
+
+def _open_rows(handle: BinaryIO, fmt: str) -> tuple[list[str], Iterator[Row]]:
+    """The report's value columns and the rows of the file."""
+    if fmt == "csv":
+        return csv_header(handle)
+    return ["record"], jsonl_rows(handle)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--endpoint",
+    envvar="LEADSYNC_ENDPOINT",
+    help="The SOAP endpoint URL (.../soap/mktows/2_2). Env: LEADSYNC_ENDPOINT.",
+)
+@click.option("--user-id", envvar="LEADSYNC_USER_ID", help="mktowsUserId. Env: LEADSYNC_USER_ID.")
+@click.option(
+    "--secret",
+    envvar="LEADSYNC_SECRET",
+    help="The secret key; prefer the environment, which `ps` does not show. Env: LEADSYNC_SECRET.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    help="The file's format (default: from its extension, .csv or .jsonl/.json).",
+)
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="Calls in flight at once.",
+)
+@click.option(
+    "--batch-size",
+    default=MAX_BATCH,
+    show_default=True,
+    type=click.IntRange(1, MAX_BATCH),
+    help="Rows per call.",
+)
+@click.option(
+    "--dedup/--no-dedup",
+    default=True,
+    show_default=True,
+    help="dedupEnabled: match leads by Email (off creates a new lead for each row).",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where failed rows go (default FILE.failed.csv).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted push from FILE.checkpoint, sending no answered row again.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check every row against the field catalog, send nothing.",
+)
+@click.option(
+    "--retries",
+    default=DEFAULT_RETRIES,
+    show_default=True,
+    type=click.IntRange(0, 100),
+    help="Retries of a call after a throttling fault (20023, 20024), 10001, 20011 or a "
+    "lost connection, with exponential backoff.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for one call's answer.",
+)
+@click.pass_context
+def push(
+    ctx: click.Context,
+    file: Path,
+    endpoint: str | None,
+    user_id: str | None,
+    secret: str | None,
+    fmt: str | None,
+    concurrency: int,
+    batch_size: int,
+    dedup: bool,
+    report: Path | None,
+    resume: bool,
+    dry_run: bool,
+    retries: int,
+    timeout: float,
+) -> None:
+    """Send the leads of FILE (CSV or JSON Lines) to a mktows endpoint, in batches.
+
+    CSV: the header row names the fields; Id, Email, ForeignSysPersonId and
+    ForeignSysType are the lead's keys, every other column an attribute; empty cells are
+    left out. JSON Lines: one object a line, the same names; null clears a field.
+
+    The file is streamed; a progress bar shows rows/s, created / updated / failed and the
+    time left. Failed rows go to the report (their values, status and error), a summary
+    follows. Exit code: 0 when every row was applied, 1 when some failed, 2 for a usage
+    or connection error (resume with --resume), 130 when interrupted (Ctrl-C stops
+    cleanly: the calls in flight finish; --resume goes on).
+
+    \b
+    Example:
+      export LEADSYNC_ENDPOINT=http://127.0.0.1:8080/soap/mktows/2_2
+      export LEADSYNC_USER_ID=demo17_1_809934544BFABAE58E5D27 LEADSYNC_SECRET=27272727aa
+      leadsync push leads.csv --concurrency 8
+      leadsync push leads.csv --resume
+      leadsync push leads.jsonl --dry-run
+    """
+    fmt = _format_of(file, fmt)
+    report_path = report or file.with_name(file.name + ".failed.csv")
+    checkpoint_path = file.with_name(file.name + ".checkpoint")
+    credentials = (endpoint, user_id, secret)
+    if not dry_run or any(credentials):
+        missing = [
+            name
+            for name, value in zip(
+                ("--endpoint", "--user-id", "--secret"), credentials, strict=True
+            )
+            if not value
+        ]
+        if missing:
+            raise click.UsageError(f"missing {', '.join(missing)} (or LEADSYNC_* variables)")
+    client = None
+    if endpoint and user_id and secret:
+        client = Client(
+            endpoint,
+            user_id,
+            secret,
+            timeout=timeout,
+            max_concurrency=concurrency,
+            retry=RetryPolicy(max_retries=retries),
+        )
+    try:
+        if dry_run or client is None:
+            code = _dry_run(file, fmt, report_path, client)
+        else:
+            code = _push(
+                file,
+                fmt,
+                report_path,
+                checkpoint_path,
+                client,
+                resume=resume,
+                concurrency=concurrency,
+                batch_size=batch_size,
+                dedup=dedup,
+            )
+    except ClientError as error:
+        click.echo(f"Error: {error}", err=True)
+        code = EXIT_USAGE
+    finally:
+        if client is not None:
+            client.close()
+    ctx.exit(code)
+
+
+def _dry_run(file: Path, fmt: str, report_path: Path, client: Client | None) -> int:
+    catalog, source = field_catalog(client)
+    rows = invalid = 0
+    shown = 20
+    with open(file, "rb") as handle:
+        columns, found = _open_rows(handle, fmt)
+        report = Report(report_path, columns)
+        try:
+            for row in found:
+                rows += 1
+                problem = check_row(row, catalog)
+                if problem is None:
+                    continue
+                invalid += 1
+                report.write([(row, "INVALID", problem)])
+                if invalid <= shown:
+                    click.echo(f"line {row.line}: {problem}")
+        finally:
+            report.close()
+    if invalid > shown:
+        click.echo(f"... and {invalid - shown:,} more")
+    click.echo(f"checked against {source}")
+    click.echo(f"rows:     {rows:,}")
+    click.echo(f"valid:    {rows - invalid:,}")
+    click.echo(f"invalid:  {invalid:,}")
+    if invalid:
+        click.echo(f"report:   {report_path}")
+    return EXIT_FAILED_ROWS if invalid else 0
+
+
+def _push(
+    file: Path,
+    fmt: str,
+    report_path: Path,
+    checkpoint_path: Path,
+    client: Client,
+    *,
+    resume: bool,
+    concurrency: int,
+    batch_size: int,
+    dedup: bool,
+) -> int:
+    identity = fingerprint(file, fmt)
+    if checkpoint_path.exists() and not resume:
+        raise click.UsageError(
+            f"{checkpoint_path} exists: an earlier push of this file was interrupted. "
+            "Continue it with --resume, or delete the checkpoint to start over."
+        )
+    if resume and checkpoint_path.exists():
+        checkpoint = Checkpoint.load(checkpoint_path)
+        if checkpoint.fingerprint != identity:
+            raise click.UsageError(
+                f"{file} changed since {checkpoint_path} was written; delete the checkpoint "
+                "to push it from the start"
+            )
+    else:
+        checkpoint = Checkpoint(identity)
+    earlier = checkpoint.rows
+    console = Console(stderr=True)
+    with open(file, "rb") as handle:
+        columns, found = _open_rows(handle, fmt)
+        run = Run(
+            checkpoint,
+            checkpoint_path,
+            Report(report_path, columns, checkpoint.report_bytes),
+            file.stat().st_size,
+        )
+        progress = Progress(
+            TextColumn("push"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        task = progress.add_task("push", total=max(run.file_size, 1), status="")
+        last_line = [time.monotonic()]
+
+        def tick() -> None:
+            progress.update(task, completed=run.furthest, status=run.status())
+            if not console.is_terminal and time.monotonic() - last_line[0] >= 10:
+                last_line[0] = time.monotonic()
+                click.echo(f"push: {run.status()}", err=True)
+
+        def announce() -> None:
+            click.echo("stopping: finishing the calls in flight (Ctrl-C again quits)", err=True)
+
+        interrupted = False
+        try:
+            with _Stop(announce) as stop, progress:
+                failure = pump(
+                    run,
+                    (row for row in found if not checkpoint.done(row.index)),
+                    client,
+                    concurrency=concurrency,
+                    batch_size=batch_size,
+                    dedup=dedup,
+                    stop=stop.event,
+                    tick=tick,
+                )
+                interrupted = stop.event.is_set()
+        except KeyboardInterrupt:  # the second Ctrl-C: the checkpoint is already saved
+            client.interrupt()
+            failure, interrupted = None, True
+        finally:
+            run.report.close()
+    _summary(run, earlier, client)
+    if failure is not None or interrupted:
+        if failure is not None:
+            click.echo(f"Error: {failure}", err=True)
+        if checkpoint.rows:
+            click.echo(
+                f"{checkpoint.rows:,} rows are done; run again with --resume to go on",
+                err=True,
+            )
+        return EXIT_USAGE if failure is not None else EXIT_INTERRUPTED
+    checkpoint_path.unlink(missing_ok=True)
+    return EXIT_FAILED_ROWS if checkpoint.failed else 0
+
+
+def _summary(run: Run, earlier: int, client: Client) -> None:
+    mark = run.checkpoint
+    resumed = f" ({earlier:,} of them before --resume)" if earlier else ""
+    click.echo(f"rows:     {mark.rows:,}{resumed}")
+    click.echo(f"created:  {mark.created:,}")
+    click.echo(f"updated:  {mark.updated:,}")
+    click.echo(f"failed:   {mark.failed:,}")
+    click.echo(f"seconds:  {run.seconds():.1f}")
+    click.echo(f"rows/s:   {run.rate():,.0f}")
+    retries = client.stats.retries
+    if retries:
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(retries.items()))
+        click.echo(f"retries:  {sum(retries.values()):,} ({reasons})")
+    if mark.failed:
+        click.echo(f"report:   {run.report.path}")
