@@ -12,4 +12,9 @@ pytestmark = pytest.mark.clients
 
 def test_php_soapclient(server: ServerProcess) -> None:
     require("php")
-    run_scenario(server, "php", ["php", str(CLIENTS / "php" / "sync_multiple_leads.php")])
+    run_scenario(
+        server,
+        "php",
+        ["php", str(CLIENTS / "php" / "sync_multiple_leads.php")],
+        read_back=True,
+    )

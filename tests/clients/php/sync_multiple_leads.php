@@ -1,7 +1,8 @@
 <?php
 // The common client scenario (tests/clients/harness.py) with PHP's SoapClient, WSDL-driven,
 // following the flow of the vendor's syncMultipleLeads PHP sample: a SoapHeader for
-// AuthenticationHeader and __soapCall('syncMultipleLeads', array($params), $options, $authHdr).
+// AuthenticationHeader and __soapCall('syncMultipleLeads', array($params), $options, $authHdr);
+// the read_back step does the same with getLead.
 
 $wsdl = getenv('LEADSYNC_WSDL');
 $endpoint = getenv('LEADSYNC_ENDPOINT');
@@ -57,12 +58,20 @@ function emit($item)
     print json_encode($item, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES) . "\n";
 }
 
+// SoapClient collapses a one-element array into the element itself, and leaves out an
+// empty (or nil) one: always give back a list.
+function listOf($container, $name)
+{
+    if ($container === null || !isset($container->$name)) {
+        return array();
+    }
+    $items = $container->$name;
+    return is_array($items) ? $items : array($items);
+}
+
 function statuses($result)
 {
-    $list = $result->result->syncStatusList->syncStatus;
-    if (!is_array($list)) {
-        $list = array($list);  // SoapClient collapses a one-element array
-    }
+    $list = listOf($result->result->syncStatusList, "syncStatus");
     $out = array();
     foreach ($list as $s) {
         $out[] = array(
@@ -83,10 +92,10 @@ $options = array(
 );
 $soapClient = new SoapClient($wsdl, $options);
 
-function call($client, $params, $options, $authHdr, $debug)
+function call($client, $params, $options, $authHdr, $debug, $operation = 'syncMultipleLeads')
 {
     try {
-        return $client->__soapCall('syncMultipleLeads', array($params), $options, $authHdr);
+        return $client->__soapCall($operation, array($params), $options, $authHdr);
     } finally {
         if ($debug) {
             fwrite(STDERR, "RAW request headers:\n" . $client->__getLastRequestHeaders() . "\n");
@@ -132,4 +141,40 @@ for ($i = 0; $i < 301; ++$i) {
 $tooMany = fault($soapClient, params($bulk), $options,
     authHeader($marketoNameSpace, $userId, $secret), $debug);
 emit(array("step" => "too_many", "fault" => $tooMany));
+
+// Step 6: read each lead back with getLead by EMAIL, from SoapClient's own response objects.
+function readBack($result)
+{
+    $leads = array();
+    $records = isset($result->result->leadRecordList) ? $result->result->leadRecordList : null;
+    foreach (listOf($records, "leadRecord") as $rec) {
+        $list = isset($rec->leadAttributeList) ? $rec->leadAttributeList : null;
+        $attributes = array();
+        foreach (listOf($list, "attribute") as $attr) {
+            $attributes[$attr->attrName] = $attr->attrValue;
+        }
+        $leads[] = array(
+            "Id" => $rec->Id,
+            "Email" => $rec->Email,
+            // An empty PHP array encodes as [], not {}.
+            "attributes" => (object) $attributes,
+        );
+    }
+    return $leads;
+}
+
+$read = array();
+foreach (array("$prefix-1@example.com", "$prefix-2@example.com") as $email) {
+    $leadKey = new stdClass();
+    $leadKey->keyType = "EMAIL";
+    $leadKey->keyValue = $email;
+    $getLead = new stdClass();
+    $getLead->leadKey = $leadKey;
+    $result = call($soapClient, $getLead, $options,
+        authHeader($marketoNameSpace, $userId, $secret), $debug, 'getLead');
+    foreach (readBack($result) as $lead) {
+        $read[] = $lead;
+    }
+}
+emit(array("step" => "read_back", "leads" => $read));
 exit(0);
