@@ -8,6 +8,9 @@ default): seed a fresh store in bulk, then measure
 Results go to docs/performance/results.json, a plot to docs/performance/leads_per_s.png,
 and the table into docs/performance.md between its results markers.
 
+Last, a soak: BENCH_SOAK_CALLS calls (default 600) against one server, its resident memory
+sampled after 10 %, 50 % and 100 % of them.
+
 Environment: BENCH_SIZES (e.g. "0,100000"), BENCH_CALLS (calls per measurement, default
 100), BENCH_BACKENDS ("sqlite,postgres"), LEADSYNC_TEST_PG (the PostgreSQL server),
 BENCH_SERVE_ARGS (extra ``leadsync serve`` flags, e.g. "--emulate-limits ..."),
@@ -32,7 +35,7 @@ from urllib.parse import quote
 
 import psycopg
 
-from benchmarks.measure import Result, end_to_end, floor
+from benchmarks.measure import Result, end_to_end, floor, soak
 from benchmarks.seed import seed
 from benchmarks.workload import calls
 
@@ -182,6 +185,18 @@ def main() -> None:
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
     results = run(backends, sizes, count)
+    soak_calls = int(os.environ.get("BENCH_SOAK_CALLS", "600"))
+    memory = ""
+    if soak_calls:
+        with fresh_db("sqlite") as db:
+            seed(db, 100_000)
+            rss = soak(db, calls(soak_calls, 100_000, run="soak"), 2)
+        memory = (
+            f"Memory over a long run (SQLite, 100,000 leads, 1 worker, 2 clients, "
+            f"{soak_calls} calls = {soak_calls * 300:,} leads): resident "
+            f"{rss[0]:.0f} MB after 10 %, {rss[1]:.0f} MB after 50 %, {rss[2]:.0f} MB at the end."
+        )
+        print(memory, flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     machine = _versions()
     (OUT / "results.json").write_text(
@@ -199,8 +214,8 @@ def main() -> None:
     section = (
         f"{BEGIN}\nMeasured {time.strftime('%Y-%m-%d')} at commit `{commit}` with "
         f"`make bench` ({count} calls of 300 leads per row):\n{machine}.\n\n"
-        f"{_table(results)}\n\n![leads/s against store size](performance/leads_per_s.png)\n"
-        f"{END}"
+        f"{_table(results)}\n\n{memory}\n\n"
+        f"![leads/s against store size](performance/leads_per_s.png)\n{END}"
     )
     text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
     head, _, rest = text.partition(BEGIN)

@@ -8,7 +8,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -120,26 +121,40 @@ def _cpu_seconds(pids: Sequence[int]) -> float:
     return total / _TICK
 
 
-def _rss_mb(pids: Sequence[int]) -> float:
-    """Peak resident memory (VmHWM) of the largest process of ``pids``, in MB."""
+def _rss_mb(pids: Sequence[int], field: str = "VmHWM") -> float:
+    """Peak (VmHWM) or current (VmRSS) resident memory of the largest process, in MB."""
     peaks = []
     for pid in pids:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 peaks.append(int(line.split()[1]) / 1024)
     return max(peaks)
 
 
-def end_to_end(
-    backend: str, db: str, size: int, calls: Sequence[Call], clients: int, workers: int
-) -> Result:
-    """A real ``leadsync serve`` (info logging, durable commits) and keep-alive clients."""
+def soak(db: str, calls: Sequence[Call], clients: int) -> tuple[float, float, float]:
+    """Resident memory (MB) of a 1-worker server after 10 %, 50 % and 100 % of ``calls``:
+    flat means no leak."""
+    samples: list[float] = []
+    with _serving(db, 1) as (server, post):
+        pids = _tree(server.pid)
+        tenth = len(calls) // 10
+        for part in (calls[:tenth], calls[tenth : len(calls) // 2], calls[len(calls) // 2 :]):
+            _drive(part, clients, post)
+            samples.append(_rss_mb(pids, "VmRSS"))
+    return samples[0], samples[1], samples[2]
+
+
+@contextmanager
+def _serving(
+    db: str, workers: int, clients: int = 10
+) -> Iterator[tuple[subprocess.Popen[str], Callable[[int, Call], None]]]:
+    """A real ``leadsync serve`` (info logging, durable commits) and a post function."""
     store = open_store(db)
     store.add_user(USER, SECRET)
     store.close()
     server = subprocess.Popen(
         [
-            sys.executable,
+            os.environ.get("BENCH_PYTHON", sys.executable),
             "-m",
             "leadsync",
             "serve",
@@ -153,6 +168,7 @@ def end_to_end(
             "0",
             "--log-level",
             "info",
+            *os.environ.get("BENCH_SERVE_ARGS", "").split(),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -181,7 +197,20 @@ def end_to_end(
             raise RuntimeError(f"call failed: {response.status} {body[:300]!r}")
 
     try:
-        # Warm up every worker and connection (not measured).
+        yield server, post
+    finally:
+        for conn in connections:
+            conn.close()
+        server.terminate()
+        server.wait(30)
+
+
+def end_to_end(
+    backend: str, db: str, size: int, calls: Sequence[Call], clients: int, workers: int
+) -> Result:
+    """A real server and ``clients`` keep-alive clients; the first call of each is a
+    warm-up, not measured."""
+    with _serving(db, workers, clients) as (server, post):
         for index in range(clients):
             post(index, calls[index])
         measured = calls[clients:]
@@ -190,11 +219,6 @@ def end_to_end(
         seconds, latencies = _drive(measured, clients, post)
         cpu = _cpu_seconds(pids) - cpu0
         rss = _rss_mb(pids)
-    finally:
-        for conn in connections:
-            conn.close()
-        server.terminate()
-        server.wait(30)
     leads = sum(len(c.records) for c in measured)
     return Result(
         backend,
