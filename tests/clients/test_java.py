@@ -77,6 +77,7 @@ def test_jaxws(server: ServerProcess, tmp_path: Path) -> None:
         "jaxws",
         ["java", *JAVA_OPTS, "-cp", classpath(JAXWS_JARS, classes), "SyncMultipleLeads"],
         cwd=tmp_path,
+        read_back=True,
     )
 
 
@@ -93,4 +94,5 @@ def test_axis(server: ServerProcess, tmp_path: Path) -> None:
         "axis",
         ["java", *JAVA_OPTS, "-cp", classpath(AXIS_JARS, classes), "SyncMultipleLeads"],
         cwd=tmp_path,
+        read_back=True,
     )

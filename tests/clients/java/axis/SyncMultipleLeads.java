@@ -6,10 +6,14 @@
 // This file is kept ASCII-only: non-ASCII test values are written as \\u escapes.
 
 import com.marketo.mktows.Attribute;
+import com.marketo.mktows.LeadKey;
+import com.marketo.mktows.LeadKeyRef;
 import com.marketo.mktows.LeadRecord;
 import com.marketo.mktows.MktMktowsApiServiceLocator;
 import com.marketo.mktows.MktowsApiSoapBindingStub;
+import com.marketo.mktows.ParamsGetLead;
 import com.marketo.mktows.ParamsSyncMultipleLeads;
+import com.marketo.mktows.SuccessGetLead;
 import com.marketo.mktows.SuccessSyncMultipleLeads;
 import com.marketo.mktows.SyncStatus;
 import java.net.URL;
@@ -79,6 +83,33 @@ public class SyncMultipleLeads {
         } catch (AxisFault e) {
             System.out.println("{\"step\": \"too_many\", \"fault\": " + fault(e) + "}");
         }
+
+        List<String> read = new ArrayList<>();
+        for (LeadRecord sent : leads) {
+            sign(stub, SECRET);
+            SuccessGetLead found = stub.getLead(
+                    new ParamsGetLead(new LeadKey(LeadKeyRef.EMAIL, sent.getEmail())));
+            LeadRecord[] records = found.getResult().getLeadRecordList();
+            if (records == null) {
+                throw new IllegalStateException("read_back: no leadRecordList for " + sent.getEmail());
+            }
+            for (LeadRecord rec : records) {
+                read.add(lead(rec));
+            }
+        }
+        System.out.println("{\"step\": \"read_back\", \"leads\": [" + String.join(", ", read) + "]}");
+    }
+
+    /** One lead read back, as the Axis beans hold it. */
+    static String lead(LeadRecord rec) {
+        List<String> attributes = new ArrayList<>();
+        if (rec.getLeadAttributeList() != null) {
+            for (Attribute attr : rec.getLeadAttributeList()) {
+                attributes.add(json(attr.getAttrName()) + ": " + json(attr.getAttrValue()));
+            }
+        }
+        return "{\"Id\": " + rec.getId() + ", \"Email\": " + json(rec.getEmail())
+                + ", \"attributes\": {" + String.join(", ", attributes) + "}}";
     }
 
     static LeadRecord record(String email, String... pairs) {

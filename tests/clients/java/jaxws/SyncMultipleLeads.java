@@ -79,6 +79,43 @@ public class SyncMultipleLeads {
         } catch (SOAPFaultException e) {
             System.out.println("{\"step\": \"too_many\", \"fault\": " + fault(e) + "}");
         }
+
+        List<String> leads = new ArrayList<>();
+        for (String email : new String[] {PREFIX + "-1@example.com", PREFIX + "-2@example.com"}) {
+            LeadKey leadKey = new LeadKey();
+            leadKey.setKeyType(LeadKeyRef.EMAIL);
+            leadKey.setKeyValue(email);
+            ParamsGetLead paramsGetLead = new ParamsGetLead();
+            paramsGetLead.setLeadKey(leadKey);
+            SuccessGetLead found = port.getLead(paramsGetLead, header(SECRET));
+            ArrayOfLeadRecord records = value(found.getResult().getLeadRecordList());
+            if (records == null) {
+                throw new IllegalStateException("read_back: no leadRecordList for " + email);
+            }
+            for (LeadRecord rec : records.getLeadRecord()) {
+                leads.add(lead(rec));
+            }
+        }
+        System.out.println("{\"step\": \"read_back\", \"leads\": [" + String.join(", ", leads) + "]}");
+    }
+
+    /** One lead read back, as the stub objects hold it. */
+    static String lead(LeadRecord rec) {
+        Integer id = value(rec.getId());
+        List<String> attributes = new ArrayList<>();
+        ArrayOfAttribute list = value(rec.getLeadAttributeList());
+        if (list != null) {
+            for (Attribute attr : list.getAttribute()) {
+                attributes.add(json(attr.getAttrName()) + ": " + json(attr.getAttrValue()));
+            }
+        }
+        return "{\"Id\": " + id + ", \"Email\": " + json(value(rec.getEmail()))
+                + ", \"attributes\": {" + String.join(", ", attributes) + "}}";
+    }
+
+    /** The value of a nillable element: null when absent or xsi:nil. */
+    static <T> T value(JAXBElement<T> element) {
+        return element == null || element.isNil() ? null : element.getValue();
     }
 
     /** A lead record built the way the vendor sample builds it, quirks included. */
