@@ -151,7 +151,7 @@ class SqliteStore:
     def __init__(self, path: str) -> None:
         self.location = path
         self._path = path
-        if path != ":memory:" and not os.path.exists(path):
+        if not os.path.exists(path):
             directory = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(directory):
                 raise ConfigError(f"cannot create the store {path}: no directory {directory}")

@@ -120,7 +120,9 @@ def sync_lead(status: SyncStatus, lead: Lead | None, types: Mapping[str, FieldTy
     record = '<leadRecord xsi:nil="true" />' if lead is None else lead_record(lead, types)
     return _compact(
         "successSyncLead",
-        f"<leadId>{status.lead_id}</leadId>{_sync_status(status, '').replace(chr(10), '')}{record}",
+        f"<leadId>{status.lead_id}</leadId><syncStatus><leadId>{status.lead_id}</leadId>"
+        f"<status>{status.status.value}</status>{_nil_or('error', status.error)}</syncStatus>"
+        f"{record}",
     )
 
 
