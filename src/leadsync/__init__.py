@@ -1,18 +1,40 @@
-"""leadsync: a self-hosted server for Marketo's SOAP lead API (mktows)."""
+"""leadsync: a self-hosted server for Marketo's SOAP lead API (mktows).
 
-from leadsync.client import (
-    Client,
-    ClientError,
-    ConnectionFailed,
-    ProtocolError,
-    RemoteFault,
-    RetryPolicy,
-    SyncResult,
-)
+The Python client (``leadsync.Client`` and its errors) is imported on first use, so that
+the server, which never needs it, does not pay for importing httpx.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from leadsync.errors import MktowsError
 from leadsync.model import SyncStatusCode
 
+if TYPE_CHECKING:
+    from leadsync.client import (
+        Client,
+        ClientError,
+        ConnectionFailed,
+        ProtocolError,
+        RemoteFault,
+        RetryPolicy,
+        SyncResult,
+    )
+
 __version__ = "0.1.0"
+
+_CLIENT_NAMES = frozenset(
+    {
+        "Client",
+        "ClientError",
+        "ConnectionFailed",
+        "ProtocolError",
+        "RemoteFault",
+        "RetryPolicy",
+        "SyncResult",
+    }
+)
 
 __all__ = [
     "Client",
@@ -26,3 +48,11 @@ __all__ = [
     "SyncStatusCode",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from leadsync import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'leadsync' has no attribute {name!r}")

@@ -33,6 +33,7 @@ from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field
 from leadsync.keyfile import load_keys
 from leadsync.limits import LimitSettings
 from leadsync.model import DEFAULT_INSTANCE, Lead
+from leadsync.push import push
 from leadsync.store import Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -491,3 +492,6 @@ def fields_add(db: str, name: str, field_type: str) -> None:
         raise click.ClickException(str(exc)) from None
     store.add_field(name, FieldType(field_type))
     click.echo(f"added field {name} ({field_type})")
+
+
+main.add_command(push)  # leadsync push FILE: defined with the loader in push.py

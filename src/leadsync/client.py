@@ -12,13 +12,12 @@ never resolves entities or touches the network. ``docs/client.md`` has the guide
 from __future__ import annotations
 
 import logging
-import random
 import re
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -30,15 +29,42 @@ from lxml import etree
 
 from leadsync import ns
 from leadsync.auth import sign
-from leadsync.errors import MktowsError
+from leadsync.client_types import (
+    DEFAULT_RETRIES,
+    KEYS,
+    MAX_BATCH,
+    RETRYABLE_CODES,
+    CallStats,
+    ClientError,
+    ConnectionFailed,
+    FieldMetadata,
+    ProtocolError,
+    RemoteFault,
+    RemoteLead,
+    RetryPolicy,
+    SyncResult,
+)
 from leadsync.model import SyncStatusCode
+
+__all__ = [
+    "DEFAULT_RETRIES",
+    "KEYS",
+    "MAX_BATCH",
+    "RETRYABLE_CODES",
+    "CallStats",
+    "Client",
+    "ClientError",
+    "ConnectionFailed",
+    "FieldMetadata",
+    "ProtocolError",
+    "RemoteFault",
+    "RemoteLead",
+    "RetryPolicy",
+    "SyncResult",
+]
 
 log = logging.getLogger("leadsync.client")
 
-DEFAULT_RETRIES: Final = 8
-MAX_BATCH: Final = 300  # records per syncMultipleLeads call; Marketo supports no more
-RETRYABLE_CODES: Final = frozenset({10001, 20011, 20023, 20024})
-KEYS: Final = ("Id", "Email", "ForeignSysPersonId", "ForeignSysType")
 _KEY_ATTRIBUTES: Final = {
     "Id": "id",
     "Email": "email",
@@ -61,121 +87,19 @@ _XSI_NIL = f"{{{ns.XSI}}}nil"
 R = TypeVar("R")
 
 
-class ClientError(MktowsError):
-    """Root of the client's errors (itself under leadsync's one root, ``MktowsError``)."""
+class _Secret:
+    """A key that never shows itself in a repr, a traceback's locals or ``vars()``."""
 
-    code = 0
-    short = "Client error"
+    __slots__ = ("_value",)
 
+    def __init__(self, value: str) -> None:
+        self._value = value
 
-class RemoteFault(ClientError):
-    """The endpoint answered with a SOAP fault.
+    def __repr__(self) -> str:
+        return "<secret>"
 
-    ``code`` is Marketo's number (20014 authentication, 20023 rate limit, ...),
-    ``message`` the detail's text and ``faultstring`` the fault's, all as the server
-    sent them; ``attempts`` counts the calls made, retries included.
-    """
-
-    def __init__(
-        self,
-        code: int,
-        message: str,
-        faultstring: str = "",
-        faultcode: str = "",
-        *,
-        attempts: int = 1,
-    ) -> None:
-        super().__init__(message or faultstring or f"fault {code}")
-        self.code = code
-        self.faultstring = faultstring
-        self.faultcode = faultcode
-        self.attempts = attempts
-
-    @property
-    def retryable(self) -> bool:
-        return self.code in RETRYABLE_CODES
-
-    def __str__(self) -> str:
-        text = self.message
-        return text if str(self.code) in text else f"{text} ({self.code})"
-
-
-class ConnectionFailed(ClientError):
-    """No answer: the connection was refused or reset, or the call timed out (after the
-    retries). ``maybe_applied`` is True when the request had been sent, so the server may
-    have applied it."""
-
-    short = "No answer from the endpoint"
-
-    def __init__(self, message: str, *, maybe_applied: bool, attempts: int = 1) -> None:
-        super().__init__(message)
-        self.maybe_applied = maybe_applied
-        self.attempts = attempts
-
-
-class ProtocolError(ClientError):
-    """The endpoint answered something that is not a mktows response."""
-
-    short = "Not a mktows response"
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    """One record's outcome, in the order the records were given.
-
-    ``lead_id`` is 0 for a failed record. A record the client could not put into XML
-    at all (a value of an unsupported type, a character XML cannot carry) is FAILED
-    with an ``error`` starting ``"not sent: "`` and was never sent.
-    """
-
-    lead_id: int
-    status: SyncStatusCode
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not SyncStatusCode.FAILED
-
-
-@dataclass(frozen=True, slots=True)
-class FieldMetadata:
-    """One field of describeMObject's answer."""
-
-    name: str
-    data_type: str
-    display_name: str | None = None
-    size: int | None = None
-    read_only: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to retry.
-
-    A retryable fault (``codes``), a connection error or a timeout is retried up to
-    ``max_retries`` times, waiting ``min(max_delay, base_delay * 2**n)`` seconds with
-    "equal jitter" (half of it fixed, half random) before the n-th retry. A call that was
-    sent but got no answer is retried only when resending is safe (``dedup`` on: the
-    records upsert by key instead of creating duplicates).
-    """
-
-    max_retries: int = DEFAULT_RETRIES
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    codes: frozenset[int] = RETRYABLE_CODES
-
-    def delay(self, retry: int) -> float:
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-@dataclass(frozen=True, slots=True)
-class CallStats:
-    """What a client has done so far: calls answered (faults included), retries by reason
-    (the fault code, or ``"connection"``)."""
-
-    calls: int
-    retries: Counter[str]
+    def reveal(self) -> str:
+        return self._value
 
 
 class _Unsendable(ValueError):
@@ -208,7 +132,7 @@ class Client:
             raise ValueError("max_concurrency must be at least 1")
         self.endpoint = endpoint
         self.user_id = user_id
-        self.__secret = secret
+        self._secret = _Secret(secret)
         self.max_concurrency = max_concurrency
         self.retry = retry or RetryPolicy()
         self._interrupted = threading.Event()
@@ -354,6 +278,98 @@ class Client:
             )
         return found
 
+    # -- the sibling operations ---------------------------------------------------------
+
+    def sync_lead(
+        self, record: object, *, return_lead: bool = True, cookie: str | None = None
+    ) -> tuple[SyncResult, RemoteLead | None]:
+        """syncLead: one record (its own key rules; an unknown field is RemoteFault 20105),
+        and the lead as stored when ``return_lead``."""
+        try:
+            lead_xml = _record_xml(record)
+        except _Unsendable as problem:
+            raise ValueError(f"the record cannot be sent: {problem}") from None
+        extra = "" if cookie is None else f"<marketoCookie>{_escape(cookie)}</marketoCookie>"
+        body = (
+            f"<ns1:paramsSyncLead>{lead_xml}<returnLead>{'true' if return_lead else 'false'}"
+            f"</returnLead>{extra}</ns1:paramsSyncLead>"
+        )
+        answer = self._call("syncLead", body, resend_safe=True)
+        [status] = _sync_statuses(answer, 1)
+        leads = _leads(answer)
+        return status, (leads[0] if leads and return_lead else None)
+
+    def get_lead(self, key_type: str, key_value: str | int) -> list[RemoteLead]:
+        """getLead by ``IDNUM``, ``EMAIL`` or ``COOKIE``: every lead with that key (an email
+        may be shared), or [] when none has it (the server's fault 20103)."""
+        body = (
+            f"<ns1:paramsGetLead><leadKey><keyType>{_escape(key_type)}</keyType>"
+            f"<keyValue>{_escape(str(key_value))}</keyValue></leadKey></ns1:paramsGetLead>"
+        )
+        try:
+            return _leads(self._call("getLead", body, resend_safe=True))
+        except RemoteFault as fault:
+            if fault.code == 20103:
+                return []
+            raise
+
+    def get_multiple_leads(
+        self,
+        *,
+        emails: Iterable[str] | None = None,
+        ids: Iterable[int] | None = None,
+        updated_since: datetime | None = None,
+        updated_until: datetime | None = None,
+        attributes: Iterable[str] | None = None,
+        batch_size: int = 100,
+    ) -> Iterator[RemoteLead]:
+        """Every lead selected by key (``emails`` or ``ids``, at most 100) or by update
+        time, following the stream positions page after page."""
+        if emails is not None or ids is not None:
+            kind, keys = (
+                ("EMAIL", list(emails))
+                if emails is not None
+                else ("IDNUM", [str(i) for i in ids or ()])
+            )
+            items = "".join(f"<stringItem>{_escape(k)}</stringItem>" for k in keys)
+            selector = (
+                '<leadSelector xsi:type="ns1:LeadKeySelector">'
+                f"<keyType>{kind}</keyType><keyValues>{items}</keyValues></leadSelector>"
+            )
+        elif updated_since is not None:
+            until = (
+                ""
+                if updated_until is None
+                else (f"<latestUpdatedAt>{updated_until.isoformat()}</latestUpdatedAt>")
+            )
+            selector = (
+                '<leadSelector xsi:type="ns1:LastUpdateAtSelector">'
+                f"<oldestUpdatedAt>{updated_since.isoformat()}</oldestUpdatedAt>{until}"
+                "</leadSelector>"
+            )
+        else:
+            raise ValueError("give emails, ids or updated_since")
+        include = (
+            ""
+            if attributes is None
+            else "<includeAttributes>"
+            + "".join(f"<stringItem>{_escape(a)}</stringItem>" for a in attributes)
+            + "</includeAttributes>"
+        )
+        position = ""
+        while True:
+            stream = "" if not position else f"<streamPosition>{_escape(position)}</streamPosition>"
+            body = (
+                f"<ns1:paramsGetMultipleLeads>{selector}<batchSize>{batch_size}</batchSize>"
+                f"{stream}{include}</ns1:paramsGetMultipleLeads>"
+            )
+            answer = self._call("getMultipleLeads", body, resend_safe=True)
+            yield from _leads(answer)
+            remaining = (_descendant_text(answer, "remainingCount") or "0").strip()
+            position = (_descendant_text(answer, "newStreamPosition") or "").strip()
+            if remaining in ("", "0") or not position:
+                return
+
     # -- one call, signed and retried --------------------------------------------------
 
     def _call(self, operation: str, params: str, *, resend_safe: bool) -> etree._Element:
@@ -392,7 +408,7 @@ class Client:
             f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{ns.SOAP_ENV}" xmlns:ns1="{ns.MKTOWS}"'
             f' xmlns:xsi="{ns.XSI}"><SOAP-ENV:Header><ns1:AuthenticationHeader>'
             f"<mktowsUserId>{_escape(self.user_id)}</mktowsUserId>"
-            f"<requestSignature>{sign(self.__secret, timestamp, self.user_id)}"
+            f"<requestSignature>{sign(self._secret.reveal(), timestamp, self.user_id)}"
             f"</requestSignature><requestTimestamp>{timestamp}</requestTimestamp>"
             "</ns1:AuthenticationHeader></SOAP-ENV:Header>"
             f"<SOAP-ENV:Body>{params}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
@@ -481,7 +497,7 @@ def _record_xml(record: object) -> str:
     out = ["<leadRecord>"]
     for key in KEYS:
         text = _text(keys.get(key), key)
-        if text is not None:
+        if text:  # None or "": no such key
             out.append(f"<{key}>{_escape(text)}</{key}>")
     items = []
     for name, value in attributes:
@@ -532,7 +548,7 @@ def _answer(response: httpx.Response, operation: str) -> etree._Element:
     if response.status_code in _RETRYABLE_HTTP:
         raise ConnectionFailed(
             f"{operation}: HTTP {response.status_code} without a SOAP answer",
-            maybe_applied=response.status_code != 503,
+            maybe_applied=response.status_code in (502, 504),  # a gateway lost the answer
         )
     raise ProtocolError(
         f"{operation}: HTTP {response.status_code} and no SOAP answer "
@@ -575,4 +591,41 @@ def _sync_statuses(answer: etree._Element, expected: int) -> list[SyncResult]:
             raise ProtocolError(f"syncStatus not understood: {lead_id!r}, {status!r}") from None
     if len(found) != expected:
         raise ProtocolError(f"{len(found)} syncStatus for {expected} lead records")
+    return found
+
+
+def _descendant_text(element: etree._Element, name: str) -> str | None:
+    for item in element.iter():
+        if _local(item) == name:
+            return item.text
+    return None
+
+
+def _leads(answer: etree._Element) -> list[RemoteLead]:
+    """Every leadRecord of an answer (nil ones skipped)."""
+    found = []
+    for item in answer.iter():
+        if _local(item) != "leadRecord" or item.get(_XSI_NIL) in ("true", "1"):
+            continue
+        values = {
+            _local(child): child.text for child in item if _local(child) != "leadAttributeList"
+        }
+        attributes: dict[str, str] = {}
+        attribute_list = _child(item, "leadAttributeList")
+        for attribute in [] if attribute_list is None else attribute_list:
+            name = _child_text(attribute, "attrName")
+            if name:
+                attributes[name] = _child_text(attribute, "attrValue") or ""
+        lead_id = (values.get("Id") or "").strip()
+        if not lead_id.isdigit():
+            continue  # a nil record (syncLead without returnLead)
+        found.append(
+            RemoteLead(
+                int(lead_id),
+                values.get("Email"),
+                values.get("ForeignSysPersonId"),
+                values.get("ForeignSysType"),
+                attributes,
+            )
+        )
     return found
