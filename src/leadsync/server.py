@@ -9,6 +9,7 @@ so no store connection crosses a process boundary).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -42,7 +43,23 @@ def bind(host: str, port: int) -> socket.socket:
 def app_from_environment() -> ASGIApp:
     """uvicorn's app factory, called once in each worker process."""
     settings = Settings.from_json(json.loads(os.environ[SETTINGS_ENV]))
-    return create_app(open_store(settings.db, settings.pool_size), settings)
+    app = create_app(open_store(settings.db, settings.pool_size), settings)
+    _tune_gc()
+    return app
+
+
+def _tune_gc() -> None:
+    """Keep the cyclic garbage collector off the request path.
+
+    A call allocates tens of thousands of short-lived, acyclic objects (lxml proxies,
+    records, tuples); with the default thresholds the collector ran every few hundred
+    allocations and regularly walked the whole heap in the middle of a call. Objects
+    alive after start-up are frozen (never scanned again) and collections come 70 times
+    less often. Measured (1,000,000 leads, 1 client, median of 3 runs): p50 22.9 -> 14.9
+    ms, p99 53.6 -> 22.7 ms (docs/performance.md)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def serve(
