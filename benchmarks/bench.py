@@ -8,8 +8,8 @@ default): seed a fresh store in bulk, then measure
 Results go to docs/performance/results.json, a plot to docs/performance/leads_per_s.png,
 and the table into docs/performance.md between its results markers.
 
-Last, a soak: BENCH_SOAK_CALLS calls (default 600) against one server, its resident memory
-sampled after 10 %, 50 % and 100 % of them.
+Last, a soak: BENCH_SOAK_CALLS calls (default 2,000) against one server, its resident
+memory sampled after each tenth of them.
 
 Environment: BENCH_SIZES (e.g. "0,100000"), BENCH_CALLS (calls per measurement, default
 100), BENCH_BACKENDS ("sqlite,postgres"), LEADSYNC_TEST_PG (the PostgreSQL server),
@@ -185,16 +185,17 @@ def main() -> None:
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
     results = run(backends, sizes, count)
-    soak_calls = int(os.environ.get("BENCH_SOAK_CALLS", "600"))
+    soak_calls = int(os.environ.get("BENCH_SOAK_CALLS", "2000"))
     memory = ""
     if soak_calls:
         with fresh_db("sqlite") as db:
             seed(db, 100_000)
             rss = soak(db, calls(soak_calls, 100_000, run="soak"), 2)
         memory = (
-            f"Memory over a long run (SQLite, 100,000 leads, 1 worker, 2 clients, "
-            f"{soak_calls} calls = {soak_calls * 300:,} leads): resident "
-            f"{rss[0]:.0f} MB after 10 %, {rss[1]:.0f} MB after 50 %, {rss[2]:.0f} MB at the end."
+            f"Memory over a long run (SQLite, 100,000 leads to start, 1 worker, 2 clients, "
+            f"{soak_calls} calls = {soak_calls * 300:,} leads): resident MB after each tenth: "
+            + ", ".join(f"{mb:.0f}" for mb in rss)
+            + "."
         )
         print(memory, flush=True)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -131,17 +131,17 @@ def _rss_mb(pids: Sequence[int], field: str = "VmHWM") -> float:
     return max(peaks)
 
 
-def soak(db: str, calls: Sequence[Call], clients: int) -> tuple[float, float, float]:
-    """Resident memory (MB) of a 1-worker server after 10 %, 50 % and 100 % of ``calls``:
-    flat means no leak."""
-    samples: list[float] = []
+def soak(db: str, calls: Sequence[Call], clients: int, samples: int = 10) -> list[float]:
+    """Resident memory (MB) of a 1-worker server after each tenth of ``calls``: a plateau
+    means no leak (the SQLite page cache fills first)."""
+    found: list[float] = []
     with _serving(db, 1) as (server, post):
         pids = _tree(server.pid)
-        tenth = len(calls) // 10
-        for part in (calls[:tenth], calls[tenth : len(calls) // 2], calls[len(calls) // 2 :]):
-            _drive(part, clients, post)
-            samples.append(_rss_mb(pids, "VmRSS"))
-    return samples[0], samples[1], samples[2]
+        step = max(1, len(calls) // samples)
+        for start in range(0, len(calls), step):
+            _drive(calls[start : start + step], clients, post)
+            found.append(_rss_mb(pids, "VmRSS"))
+    return found
 
 
 @contextmanager
