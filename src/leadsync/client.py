@@ -45,6 +45,7 @@ from leadsync.client_types import (
     SyncResult,
 )
 from leadsync.model import SyncStatusCode
+from leadsync.wire.envelope import SAFE_PARSER
 
 __all__ = [
     "DEFAULT_RETRIES",
@@ -75,14 +76,6 @@ _RETRYABLE_HTTP = frozenset({429, 502, 503, 504})
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPES = {"\r": "&#13;"}  # a bare CR would reach the server as LF
 _FAULT_CODE = re.compile(r"\s*(\d+)")
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
 _XSI_NIL = f"{{{ns.XSI}}}nil"
 R = TypeVar("R")
 
@@ -535,7 +528,7 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
 def _answer(response: httpx.Response, operation: str) -> etree._Element:
     """The body's first element of a success; raises RemoteFault for a fault."""
     try:
-        root = etree.fromstring(response.content, _PARSER)
+        root = etree.fromstring(response.content, SAFE_PARSER)
     except etree.XMLSyntaxError:
         root = None
     body = _child(root, "Body") if root is not None and _local(root) == "Envelope" else None

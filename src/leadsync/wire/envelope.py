@@ -15,7 +15,8 @@ from lxml import etree
 from leadsync import ns
 from leadsync.errors import RequestNotUnderstood
 
-_PARSER = etree.XMLParser(
+# Never resolves entities, loads a DTD or touches the network (the client uses it too).
+SAFE_PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
     load_dtd=False,
@@ -48,7 +49,7 @@ def parse_envelope(body: bytes) -> Envelope:
     if not body.strip():
         raise RequestNotUnderstood("Request not understood: empty request body")
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
         raise RequestNotUnderstood(f"Request not understood: malformed XML ({exc.msg})") from None
     tree = root.getroottree()
