@@ -24,20 +24,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
-from leadsync.client import (
+from leadsync.client_types import (
     DEFAULT_RETRIES,
     KEYS,
     MAX_BATCH,
-    Client,
     ClientError,
     RemoteFault,
     RetryPolicy,
 )
-from leadsync.client import SyncResult as Result
+from leadsync.client_types import SyncResult as Result
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
 from leadsync.model import FOREIGN_SYS_TYPES, SyncStatusCode
 from leadsync.push_files import (
@@ -49,6 +48,9 @@ from leadsync.push_files import (
     fingerprint,
     jsonl_rows,
 )
+
+if TYPE_CHECKING:
+    from leadsync.client import Client  # imported when a push runs: httpx is heavy
 
 Catalog = Mapping[str, FieldType | None]  # field name -> type (None: not checked)
 EXIT_FAILED_ROWS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -408,6 +410,8 @@ def push(
             raise click.UsageError(f"missing {', '.join(missing)} (or LEADSYNC_* variables)")
     client = None
     if endpoint and user_id and secret:
+        from leadsync.client import Client  # httpx only when a push runs
+
         client = Client(
             endpoint,
             user_id,
