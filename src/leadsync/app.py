@@ -37,24 +37,6 @@ _SOAP_POST = re.compile(r"/soap/mktows/[0-9]+_[0-9]+")
 _XML_HEADERS = [(b"content-type", XML.encode())]
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGIApp:
     """The ASGI app: the SOAP POST fast path in front of the Starlette routes."""
     metrics = Metrics()
@@ -67,7 +49,7 @@ def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGI
         limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
         observe=metrics.observe,
     )
-    routes = _routes(store, settings, dispatcher, metrics)
+    routes = _routes(store, dispatcher, metrics)
     limit = settings.max_body_bytes
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -75,9 +57,15 @@ def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGI
             scope["type"] != "http"
             or scope["method"] != "POST"
             or not _SOAP_POST.fullmatch(scope["path"])
-            or _declared_length(scope) > limit
         ):
             await routes(scope, receive, send)
+            return
+        too_large = dispatcher.fault(
+            RequestTooLarge(f"Request not understood: body exceeds {limit} bytes")
+        )
+        refuse = [*_XML_HEADERS, (b"connection", b"close")]  # the rest stays unread
+        if _declared_length(scope) > limit:
+            await _send(send, too_large.status, refuse, too_large.body)
             return
         chunks: list[bytes] = []
         size = 0
@@ -88,10 +76,8 @@ def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGI
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limit:  # a body longer than it said: refuse, stop reading
-                reply = dispatcher.fault(_too_large(limit))
-                headers = [*_XML_HEADERS, (b"connection", b"close")]
-                await _send(send, reply.status, headers, reply.body)
+            if size > limit:  # a body longer than it said (or chunked): stop reading
+                await _send(send, too_large.status, refuse, too_large.body)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -108,19 +94,13 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-def _too_large(limit: int) -> RequestTooLarge:
-    return RequestTooLarge(f"Request not understood: body exceeds {limit} bytes")
-
-
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-def _routes(
-    store: Store, settings: Settings, dispatcher: Dispatcher, metrics: Metrics
-) -> Starlette:
+def _routes(store: Store, dispatcher: Dispatcher, metrics: Metrics) -> Starlette:
     def fault(error: MktowsError, status: int = 500, **headers: str) -> Response:
         return Response(dispatcher.fault(error).body, status, headers, media_type=XML)
 
@@ -139,18 +119,12 @@ def _routes(
                 405,
                 allow="GET, POST",
             )
-        if request.method != "POST":
-            return fault(
-                RequestNotUnderstood(f"Request not understood: method {request.method}"),
-                405,
-                allow="GET, POST",
-            )
-        try:
-            body = await _read_body(request, settings.max_body_bytes)
-        except _TooLarge:
-            return fault(_too_large(settings.max_body_bytes), 500, connection="close")
-        reply = await run_in_threadpool(dispatcher.handle, body)
-        return Response(reply.body, reply.status, media_type=XML)
+        # Every POST to a version path is answered in front of the routes, in create_app.
+        return fault(
+            RequestNotUnderstood(f"Request not understood: method {request.method}"),
+            405,
+            allow="GET, POST",
+        )
 
     async def not_found(request: Request) -> Response:
         return fault(
