@@ -88,7 +88,7 @@ class Dispatcher:
         self._accounts = accounts or store.account
         self._limiter = limiter
         self._observe = observe
-        self._operations: dict[str, Callable[[etree._Element, Account, CallRecord], bytes]] = {
+        self._operations: dict[str, Callable[[Envelope, Account, CallRecord], bytes]] = {
             "syncMultipleLeads": self._sync_multiple_leads,
             "syncLead": self._sync_lead,
             "getLead": self._get_lead,
@@ -143,13 +143,12 @@ class Dispatcher:
         with admitted:
             if operation.name == "syncLead":
                 _check_workspace(envelope)
-            return handler(envelope.body, account, call)
+            return handler(envelope, account, call)
 
-    def _sync_multiple_leads(
-        self, body: etree._Element, account: Account, call: CallRecord
-    ) -> bytes:
+    def _sync_multiple_leads(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
+        body = envelope.body
         records, dedup = leads.sync_multiple_leads(
-            body, self.settings.max_batch, self.settings.max_attributes
+            body, self.settings.max_batch, self.settings.max_attributes, envelope.source
         )
         call.records = len(records)
         statuses = sync.sync_multiple_leads(self.store, records, dedup, instance=account.instance)
@@ -165,7 +164,8 @@ class Dispatcher:
         except decode.DecodeError as exc:
             raise BadParameter(f"Bad parameter: {exc}") from None
 
-    def _sync_lead(self, body: etree._Element, account: Account, call: CallRecord) -> bytes:
+    def _sync_lead(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
+        body = envelope.body
         record_element = next((c for c in children(body) if local(c) == "leadRecord"), None)
         if record_element is None:
             raise LeadDetailRequired("Lead detail required: leadRecord is missing")
@@ -179,7 +179,8 @@ class Dispatcher:
         call.statuses = {status.status.value: 1}
         return render.sync_lead(status, lead if params["returnLead"] else None, self._types())
 
-    def _get_lead(self, body: etree._Element, account: Account, call: CallRecord) -> bytes:
+    def _get_lead(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
+        body = envelope.body
         key = self._params(body, "ParamsGetLead").get("leadKey")
         if not key or not key.get("keyType") or key.get("keyValue") is None:
             raise LeadKeyRequired("Lead key required: leadKey needs keyType and keyValue")
@@ -187,9 +188,8 @@ class Dispatcher:
         call.records = len(found)
         return render.get_lead(found, self._types())
 
-    def _get_multiple_leads(
-        self, body: etree._Element, account: Account, call: CallRecord
-    ) -> bytes:
+    def _get_multiple_leads(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
+        body = envelope.body
         params = self._params(body, "ParamsGetMultipleLeads")
         selector = params.get("leadSelector") or {}
         kind = selector.get(decode.TYPE_KEY)
@@ -226,7 +226,8 @@ class Dispatcher:
             None if include is None else set(include),
         )
 
-    def _describe_mobject(self, body: etree._Element, account: Account, call: CallRecord) -> bytes:
+    def _describe_mobject(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
+        body = envelope.body
         name = self._params(body, "ParamsDescribeMObject").get("objectName")
         if name != "LeadRecord":
             raise BadParameter(

@@ -31,6 +31,7 @@ SAFE_PARSER = etree.XMLParser(
 class Envelope:
     headers: dict[str, etree._Element]  # header entries by local name
     body: etree._Element  # the body's first element: the operation's params
+    source: bytes = b""  # the request as received
 
 
 def local(element: etree._Element) -> str:
@@ -72,4 +73,4 @@ def parse_envelope(body: bytes) -> Envelope:
             body_element = entries[0]
     if body_element is None:
         raise RequestNotUnderstood("Request not understood: no SOAP Body")
-    return Envelope(headers, body_element)
+    return Envelope(headers, body_element, body)

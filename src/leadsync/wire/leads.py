@@ -15,6 +15,7 @@ from leadsync.errors import BadParameter
 from leadsync.model import Attribute, LeadRecord
 from leadsync.wire.decode import ELEMENTS, DecodeError, is_nil, scalar
 from leadsync.wire.envelope import children, local
+from leadsync.wire.scan import scan_records
 
 _NIL = f"{{{ns.XSI}}}nil"
 _TRUE = ("true", "1")
@@ -113,9 +114,16 @@ def lead_record(element: etree._Element, max_attributes: int = MAX_ATTRIBUTES) -
 
 
 def sync_multiple_leads(
-    body: etree._Element, max_batch: int, max_attributes: int = MAX_ATTRIBUTES
+    body: etree._Element,
+    max_batch: int,
+    max_attributes: int = MAX_ATTRIBUTES,
+    source: bytes = b"",
 ) -> tuple[list[LeadRecord], bool]:
-    """The records and the dedup flag of a paramsSyncMultipleLeads element."""
+    """The records and the dedup flag of a paramsSyncMultipleLeads element.
+
+    ``source``, the request's bytes, lets records in the plain shape most clients send
+    be read from the text (``wire/scan.py``); the tree is the rule and the fallback.
+    """
     record_list = None
     dedup = True
     for child in children(body):
@@ -134,4 +142,11 @@ def sync_multiple_leads(
         raise BadParameter(
             f"Bad parameter: {len(elements)} lead records in one call; at most {max_batch}"
         )
+    scanned = (
+        scan_records(source, len(elements), max_attributes, record_list.nsmap)
+        if source
+        else None
+    )
+    if scanned is not None:
+        return scanned, dedup
     return [lead_record(element, max_attributes) for element in elements], dedup
