@@ -47,9 +47,10 @@ test-fast: $(VENV)/.dev
 
 test: lint typecheck unit
 
-# The long fuzz campaign: 20,000 generated cases per fuzz test (make test runs 150).
+# The long fuzz campaign: 20,000 generated cases per fuzz test (make test runs 150, and
+# 200 per test of the text scan against the tree decoder).
 fuzz: $(VENV)/.dev
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_scan.py
 
 # The benchmark (not a test): writes docs/performance.md's results, JSON and plot.
 # BENCH_SIZES, BENCH_CALLS and BENCH_BACKENDS narrow it (see benchmarks/bench.py).

@@ -27,7 +27,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -124,6 +124,42 @@ def _versions() -> str:
     )
 
 
+def _calibration() -> str:
+    """How fast this machine is today: the same VM has run 2 to 3 times slower from one
+    session to the next, so results are only comparable with this figure beside them."""
+    loop = min(_timed(_count) for _ in range(5))
+
+    def overwrite_and_sync() -> None:
+        os.pwrite(fd, block, 0)
+        os.fdatasync(fd)
+
+    block = b"x" * 1_300_000  # a 300-lead call's WAL frames at 1,000,000 leads
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        fd = os.open(Path(tmp) / "sync", os.O_CREAT | os.O_WRONLY, 0o600)
+        try:
+            overwrite_and_sync()
+            syncs = sorted(_timed(overwrite_and_sync) for _ in range(21))
+        finally:
+            os.close(fd)
+    return (
+        f"calibration: a 1,000,000-step Python loop in {loop:.0f} ms (best of 5), "
+        f"overwrite + fdatasync of 1.3 MB in {syncs[10]:.1f} ms (median of 21)"
+    )
+
+
+def _count() -> int:
+    total = 0
+    for step in range(1_000_000):
+        total += step
+    return total
+
+
+def _timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return (time.perf_counter() - started) * 1000
+
+
 def _table(results: list[Result]) -> str:
     floors = {(r.backend, r.size): r.leads_per_s for r in results if r.mode == "floor"}
     lines = [
@@ -184,6 +220,8 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
+    calibration = _calibration()
+    print(calibration, flush=True)
     results = run(backends, sizes, count)
     soak_calls = int(os.environ.get("BENCH_SOAK_CALLS", "2000"))
     memory = ""
@@ -199,7 +237,7 @@ def main() -> None:
         )
         print(memory, flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    machine = _versions()
+    machine = f"{_versions()}; {calibration}"
     (OUT / "results.json").write_text(
         json.dumps(
             {
