@@ -41,6 +41,8 @@ BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024  # the writer's page cache: the email index of a large store
 CHECKPOINT_EVERY_S = 0.05
 RESTART_FRAMES = 4096  # 16 MiB of 4 KiB pages: about a dozen 300-lead calls
+CATCH_UP_PASSES = 4  # before the checkpoint behind the gate, passes beside the writers ...
+GATED_FRAMES = 512  # ... until one finds at most this many frames new (~1.5 calls)
 WAL_KEPT_BYTES = 64 * 1024 * 1024  # a WAL a burst made longer shrinks back to this
 
 
@@ -124,10 +126,11 @@ class _Checkpointer:
     copies what was committed before it began, so under a steady writer the WAL is
     never all copied back, never starts again from its first frame, and grows without
     bound (1.3 MB a 300-lead call), every commit appending to the file, whose fsync
-    costs about three times an overwrite. So once the WAL is RESTART_FRAMES long, the
-    next checkpoint waits for a commit and runs right after it, behind the store's
-    write gate, while that writer answers its caller: it copies the last frames, and
-    the next writer starts the WAL again, overwriting the file it already has.
+    costs about three times an overwrite. So once the WAL is RESTART_FRAMES long and
+    the passes beside the writers have caught up with them, the next checkpoint waits
+    for a commit and runs right after it, behind the store's write gate, while that
+    writer answers its caller: it copies the last few frames, and the next writer starts
+    the WAL again, overwriting the file it already has.
     """
 
     def __init__(
@@ -159,11 +162,21 @@ class _Checkpointer:
     def checkpoint(self, conn: sqlite3.Connection) -> None:
         """Copy what the WAL holds into the database; let a long WAL start again."""
         _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if frames >= RESTART_FRAMES:
-            self._dirty.clear()
-            self._dirty.wait(CHECKPOINT_EVERY_S)  # a commit: its writer is answering now
-            with self._gated():
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames < RESTART_FRAMES:
+            return
+        for _ in range(CATCH_UP_PASSES):
+            # A pass copies what the WAL held when it began; what came during the
+            # pass before it is new to it.
+            _, now, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            new, frames = now - frames, now
+            if new <= GATED_FRAMES:
+                break
+        else:
+            return  # the writers outpace the copying: no stall for them; try again later
+        self._dirty.clear()
+        self._dirty.wait(CHECKPOINT_EVERY_S)  # a commit: its writer is answering now
+        with self._gated():
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     def close(self) -> None:
         self._stop.set()
