@@ -7,7 +7,7 @@ PORT ?= 8080
 DEMO_USER := demo17_1_809934544BFABAE58E5D27
 DEMO_SECRET := 27272727aa
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench fuzz clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ $(VENV)/.bench: $(VENV)/.dev
 
 bench: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.bench
+
+# This checkout against another (OTHER=DIR, e.g. `git worktree add /tmp/base HEAD~1`),
+# side by side in one run: the way to measure a change on this VM (benchmarks/compare.py).
+bench-compare: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.compare $(OTHER)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

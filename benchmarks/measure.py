@@ -146,9 +146,11 @@ def soak(db: str, calls: Sequence[Call], clients: int, samples: int = 10) -> lis
 
 @contextmanager
 def _serving(
-    db: str, workers: int, clients: int = 10
+    db: str, workers: int, clients: int = 10, source: str | None = None
 ) -> Iterator[tuple[subprocess.Popen[str], Callable[[int, Call], None]]]:
-    """A real ``leadsync serve`` (info logging, durable commits) and a post function."""
+    """A real ``leadsync serve`` (info logging, durable commits) and a post function.
+
+    ``source``: another checkout's ``src`` folder to serve instead of this one."""
     store = open_store(db)
     store.add_user(USER, SECRET)
     store.close()
@@ -173,6 +175,7 @@ def _serving(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=os.environ | {"PYTHONPATH": source} if source else None,
     )
     assert server.stdout is not None
     endpoint = ""
@@ -206,11 +209,17 @@ def _serving(
 
 
 def end_to_end(
-    backend: str, db: str, size: int, calls: Sequence[Call], clients: int, workers: int
+    backend: str,
+    db: str,
+    size: int,
+    calls: Sequence[Call],
+    clients: int,
+    workers: int,
+    source: str | None = None,
 ) -> Result:
     """A real server and ``clients`` keep-alive clients; the first call of each is a
     warm-up, not measured."""
-    with _serving(db, workers, clients) as (server, post):
+    with _serving(db, workers, clients, source) as (server, post):
         for index in range(clients):
             post(index, calls[index])
         measured = calls[clients:]
