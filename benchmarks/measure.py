@@ -1,8 +1,9 @@
-"""Run one measurement: the store floor in-process, or a real server end to end."""
+"""Run one measurement: the store floor in worker processes, or a real server end to end."""
 
 from __future__ import annotations
 
 import http.client
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -11,10 +12,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.workload import SECRET, USER, Call
+from leadsync.model import LeadRecord
+from leadsync.server import tune_gc
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import open_store
 
@@ -74,14 +78,28 @@ def _drive(
 
 
 def floor(backend: str, db: str, size: int, calls: Sequence[Call], clients: int) -> Result:
-    """The same batches straight into service + store: no HTTP, no XML."""
-    store = open_store(db)
-    cpu0 = time.process_time()
-    seconds, latencies = _drive(
-        calls, clients, lambda _, call: _check(sync_multiple_leads(store, call.records))
-    )
-    cpu = time.process_time() - cpu0
-    store.close()
+    """The same batches straight into service + store (no HTTP, no XML), from
+    ``clients`` processes, as ``serve --workers`` runs them: threads of one process
+    would measure one interpreter lock, not the store."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(clients + 1)
+    answers: multiprocessing.Queue[tuple[list[float], float, float]] = context.Queue()
+    shares = [[call.records for call in calls[index::clients]] for index in range(clients)]
+    workers = [
+        context.Process(target=_floor_worker, args=(db, share, start, answers))
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=300)  # every process has its store open
+    started = time.perf_counter()
+    found = [answers.get(timeout=600) for _ in workers]
+    seconds = time.perf_counter() - started
+    for worker in workers:
+        worker.join(60)
+        if worker.exitcode != 0:
+            raise RuntimeError(f"a floor process failed (exit code {worker.exitcode})")
+    latencies = [ms for share_latencies, _, _ in found for ms in share_latencies]
     leads = sum(len(c.records) for c in calls)
     return Result(
         backend,
@@ -94,9 +112,30 @@ def floor(backend: str, db: str, size: int, calls: Sequence[Call], clients: int)
         seconds,
         _percentile(latencies, 0.5),
         _percentile(latencies, 0.99),
-        cpu / leads * 1e6,
-        _rss_mb([os.getpid()]),
+        sum(cpu for _, cpu, _ in found) / leads * 1e6,
+        max(rss for _, _, rss in found),
     )
+
+
+def _floor_worker(
+    db: str,
+    batches: Sequence[Sequence[LeadRecord]],
+    start: Barrier,
+    answers: multiprocessing.Queue[tuple[list[float], float, float]],
+) -> None:
+    """One floor process: the server's GC settings, its share of the batches, timed."""
+    tune_gc()
+    store = open_store(db)
+    start.wait()
+    cpu0 = time.process_time()
+    latencies = []
+    for records in batches:
+        began = time.perf_counter()
+        _check(sync_multiple_leads(store, records))
+        latencies.append((time.perf_counter() - began) * 1000)
+    cpu = time.process_time() - cpu0  # this process's threads: the checkpointer's too
+    store.close()
+    answers.put((latencies, cpu, _rss_mb([os.getpid()])))
 
 
 def _check(statuses: Sequence[object]) -> None:

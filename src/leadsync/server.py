@@ -44,11 +44,11 @@ def app_from_environment() -> ASGIApp:
     """uvicorn's app factory, called once in each worker process."""
     settings = Settings.from_json(json.loads(os.environ[SETTINGS_ENV]))
     app = create_app(open_store(settings.db, settings.pool_size), settings)
-    _tune_gc()
+    tune_gc()
     return app
 
 
-def _tune_gc() -> None:
+def tune_gc() -> None:
     """Keep the cyclic garbage collector off the request path.
 
     A call allocates tens of thousands of short-lived, acyclic objects (lxml proxies,
