@@ -1,9 +1,10 @@
-"""What is particular to the SQLite store: its write-ahead log under a steady writer."""
+"""What is particular to the SQLite store: its write-ahead log and who checkpoints it."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,31 @@ def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
     assert calls >= 20
     assert len(salts) >= 3, f"the WAL started again {len(salts) - 1} times in {calls} calls"
     assert wal_bytes < committed / 3, (wal_bytes, committed)
+
+
+def _leading(store: SqliteStore) -> bool:
+    return store._checkpointer._leading
+
+
+def test_one_store_checkpoints_a_file_and_another_takes_over_when_it_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two stores on one file stand for two --workers processes: flock locks belong to
+    # open files, so they exclude each other within one process as across processes.
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.01)
+    db = str(tmp_path / "shared.db")
+    first = SqliteStore(db)
+    _wait_for(lambda: _leading(first))
+    second = SqliteStore(db)
+    time.sleep(0.1)  # ten intervals in which the second tries to lead
+    assert _leading(first) and not _leading(second)
+    first.close()
+    _wait_for(lambda: _leading(second))
+    second.close()
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

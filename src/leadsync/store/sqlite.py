@@ -5,7 +5,8 @@ thread lock within the process and an ``flock`` on ``<file>.lock`` across proces
 that a waiting writer (another thread or another ``--workers`` process) wakes the moment
 the lock is free instead of polling SQLite's busy handler. ``synchronous=FULL``: a
 commit is on disk before the response is sent. WAL checkpoints run on a background
-thread (PASSIVE, off the request path) instead of inside a committing call. Reads
+thread (PASSIVE, off the request path) instead of inside a committing call, in one
+process per database: the one holding an ``flock`` on ``<file>.checkpointer``. Reads
 (users, export) use one connection per thread and never block on the writer.
 """
 
@@ -137,9 +138,15 @@ class _Checkpointer:
         self,
         connect: Callable[[], sqlite3.Connection],
         gated: Callable[[], AbstractContextManager[None]],
+        lead_path: str,
     ) -> None:
         self._connect = connect
         self._gated = gated
+        # One checkpointer per database, whatever the number of processes on it: the one
+        # holding an flock on this file. The others try again each interval, so one takes
+        # over when its process exits (the kernel drops the lock with the process).
+        self._lead = os.open(lead_path, os.O_CREAT | os.O_RDWR, 0o600)
+        self._leading = False
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
@@ -148,16 +155,27 @@ class _Checkpointer:
     def committed(self) -> None:
         self._dirty.set()
 
+    def _take_lead(self) -> bool:
+        if not self._leading:
+            try:
+                fcntl.flock(self._lead, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            self._leading = True
+        return True
+
     def _run(self) -> None:
-        conn = self._connect()
+        conn: sqlite3.Connection | None = None
         try:
-            while not self._stop.is_set():
-                if self._dirty.wait(CHECKPOINT_EVERY_S) and not self._stop.is_set():
-                    self._dirty.clear()
+            while not self._stop.wait(CHECKPOINT_EVERY_S):
+                # Every interval, not on this process's commits: the others' count too.
+                if self._take_lead():
+                    conn = conn or self._connect()
                     self.checkpoint(conn)
-                    self._stop.wait(CHECKPOINT_EVERY_S)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
+            os.close(self._lead)
 
     def checkpoint(self, conn: sqlite3.Connection) -> None:
         """Copy what the WAL holds into the database; let a long WAL start again."""
@@ -204,7 +222,7 @@ class SqliteStore:
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         self._writer.execute(f"PRAGMA journal_size_limit = {WAL_KEPT_BYTES}")
         migrate(self._writer)
-        self._checkpointer = _Checkpointer(self._connect, self._gated)
+        self._checkpointer = _Checkpointer(self._connect, self._gated, f"{path}.checkpointer")
 
     def _connect(self) -> sqlite3.Connection:
         try:
