@@ -146,9 +146,8 @@ class Dispatcher:
             return handler(envelope, account, call)
 
     def _sync_multiple_leads(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
-        body = envelope.body
         records, dedup = leads.sync_multiple_leads(
-            body, self.settings.max_batch, self.settings.max_attributes, envelope.source
+            envelope.body, self.settings.max_batch, self.settings.max_attributes, envelope.source
         )
         call.records = len(records)
         statuses = sync.sync_multiple_leads(self.store, records, dedup, instance=account.instance)
@@ -180,8 +179,7 @@ class Dispatcher:
         return render.sync_lead(status, lead if params["returnLead"] else None, self._types())
 
     def _get_lead(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
-        body = envelope.body
-        key = self._params(body, "ParamsGetLead").get("leadKey")
+        key = self._params(envelope.body, "ParamsGetLead").get("leadKey")
         if not key or not key.get("keyType") or key.get("keyValue") is None:
             raise LeadKeyRequired("Lead key required: leadKey needs keyType and keyValue")
         found = reads.get_lead(self.store, account.instance, key["keyType"], key["keyValue"])
@@ -189,8 +187,7 @@ class Dispatcher:
         return render.get_lead(found, self._types())
 
     def _get_multiple_leads(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
-        body = envelope.body
-        params = self._params(body, "ParamsGetMultipleLeads")
+        params = self._params(envelope.body, "ParamsGetMultipleLeads")
         selector = params.get("leadSelector") or {}
         kind = selector.get(decode.TYPE_KEY)
         include = (params.get("includeAttributes") or {}).get("stringItem")
@@ -227,8 +224,7 @@ class Dispatcher:
         )
 
     def _describe_mobject(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
-        body = envelope.body
-        name = self._params(body, "ParamsDescribeMObject").get("objectName")
+        name = self._params(envelope.body, "ParamsDescribeMObject").get("objectName")
         if name != "LeadRecord":
             raise BadParameter(
                 f"Bad parameter: describeMObject knows LeadRecord only, not {name!r}"

@@ -31,7 +31,7 @@ SAFE_PARSER = etree.XMLParser(
 class Envelope:
     headers: dict[str, etree._Element]  # header entries by local name
     body: etree._Element  # the body's first element: the operation's params
-    source: bytes = b""  # the request as received
+    source: bytes  # the request as received
 
 
 def local(element: etree._Element) -> str:
