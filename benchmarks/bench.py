@@ -124,7 +124,7 @@ def _versions() -> str:
     )
 
 
-def _calibration() -> str:
+def calibration() -> str:
     """How fast this machine is today: the same VM has run 2 to 3 times slower from one
     session to the next, so results are only comparable with this figure beside them."""
     loop = min(_timed(_count) for _ in range(5))
@@ -220,8 +220,8 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
-    calibration = _calibration()
-    print(calibration, flush=True)
+    machine_speed = calibration()
+    print(machine_speed, flush=True)
     results = run(backends, sizes, count)
     soak_calls = int(os.environ.get("BENCH_SOAK_CALLS", "2000"))
     memory = ""
@@ -237,7 +237,7 @@ def main() -> None:
         )
         print(memory, flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    machine = f"{_versions()}; {calibration}"
+    machine = f"{_versions()}; {machine_speed}"
     (OUT / "results.json").write_text(
         json.dumps(
             {

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench import _calibration
+from benchmarks.bench import calibration
 from benchmarks.measure import Result, end_to_end
 from benchmarks.seed import seed
 from benchmarks.workload import calls
@@ -51,7 +51,7 @@ def main() -> None:
         ).stdout
         if not served.startswith(source):
             sys.exit(f"PYTHONPATH={source} still imports {served.strip()}")
-    print(_calibration(), flush=True)
+    print(calibration(), flush=True)
     found: dict[tuple[str, int, int], list[Result]] = {}
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         seeded = Path(tmp) / "seeded.db"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -70,3 +72,14 @@ class ServerProcess:
         if self.process is not None and self.process.stdout is not None:
             self.log += self.process.stdout.read()
             self.process.stdout.close()
+
+
+def export(db: str) -> list[dict[str, Any]]:
+    """Every stored lead, through ``leadsync leads export``."""
+    out = subprocess.run(
+        [sys.executable, "-m", "leadsync", "leads", "export", "--db", db],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]

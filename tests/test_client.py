@@ -3,10 +3,7 @@ real ``leadsync serve``: order across calls, typed faults, retries under throttl
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +29,7 @@ from leadsync import (
 from leadsync.auth import parse_timestamp, sign
 from leadsync.model import Attribute, Lead, LeadRecord
 from leadsync.store import SqliteStore
-from tests.server import ServerProcess
+from tests.server import ServerProcess, export
 from tests.soap import DEMO_SECRET, DEMO_USER, resign, seed_xml
 
 ENDPOINT = "http://mktows.test/soap/mktows/2_2"
@@ -67,16 +64,6 @@ def metrics(server: ServerProcess) -> dict[str, float]:
 def records_total(server: ServerProcess, status: str) -> int:
     return int(metrics(server).get(f'leadsync_records_total{{status="{status}"}}', 0))
 
-
-def export(db_path: str) -> list[dict[str, Any]]:
-    """Every stored lead, through ``leadsync leads export``."""
-    out = subprocess.run(
-        [sys.executable, "-m", "leadsync", "leads", "export", "--db", db_path],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [json.loads(line) for line in out.splitlines()]
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +17,7 @@ import zeep.exceptions
 from leadsync.auth import sign
 from leadsync.store import Store
 from leadsync.store.postgres import redact
-from tests.server import ServerProcess
+from tests.server import ServerProcess, export
 from tests.soap import (
     DEMO_SECRET,
     DEMO_USER,
@@ -51,15 +48,6 @@ def post(url: str, body: bytes) -> tuple[int, bytes]:
     except urllib.error.HTTPError as error:
         return error.code, error.read()
 
-
-def export(db: str) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [sys.executable, "-m", "leadsync", "leads", "export", "--db", db],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [json.loads(line) for line in out.splitlines()]
 
 
 def zeep_header(secret: str = DEMO_SECRET) -> dict[str, Any]:

@@ -29,9 +29,9 @@ from leadsync.fields import STANDARD_FIELDS, FieldType
 from leadsync.push import Run, check_row, field_catalog, pump, push
 from leadsync.push_files import Checkpoint, Report, Row, csv_header, jsonl_rows
 from leadsync.store import SqliteStore
-from tests.server import ServerProcess
+from tests.server import ServerProcess, export
 from tests.soap import DEMO_SECRET, DEMO_USER
-from tests.test_client import export, fault, metrics, records_total, running, success
+from tests.test_client import fault, metrics, records_total, running, success
 
 PUSH = [sys.executable, "-c", "from leadsync.push import push; push(prog_name='leadsync push')"]
 NO_ENV: dict[str, str | None] = {

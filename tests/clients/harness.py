@@ -35,7 +35,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from typing import Any
 import pytest
 
 from tests.server import ServerProcess
+from tests.server import export as export_leads
 from tests.soap import DEMO_SECRET, DEMO_USER
 
 CLIENTS = Path(__file__).resolve().parent
@@ -73,14 +73,8 @@ def require(*tools: str) -> None:
 
 
 def export(db: str) -> dict[str, dict[str, Any]]:
-    out = subprocess.run(
-        [sys.executable, "-m", "leadsync", "leads", "export", "--db", db],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rows = [json.loads(line) for line in out.splitlines()]
-    return {row["Email"]: row for row in rows}
+    """Every stored lead by Email."""
+    return {row["Email"]: row for row in export_leads(db)}
 
 
 def run_scenario(
