@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,21 +22,19 @@ def _wal_salt(db: Path) -> bytes:
         return wal.read(24)[16:24]
 
 
-def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.02)
-    monkeypatch.setattr(sqlite_store, "RESTART_FRAMES", 64)
-    db = tmp_path / "steady.db"
-    store = SqliteStore(str(db))
+_LEAD_BYTES = 800  # a lead of _sync_for's in the leads table: 4 attributes of 200 chars
+
+
+def _sync_for(store: SqliteStore, db: Path, seconds: float, gap: float) -> tuple[int, set[bytes]]:
+    """100-lead calls for ``seconds``, ``gap`` seconds apart; the calls made and the
+    WAL headers' salts seen after them."""
     salts: set[bytes] = set()
-    committed = 0  # bytes of leads committed: what a WAL that never restarts holds at least
     calls = 0
-    deadline = time.monotonic() + 1.5
-    while time.monotonic() < deadline:  # back to back: never a quiet moment
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         records = [
             LeadRecord(
-                email=f"{calls}-{i}@steady.example",
+                email=f"{calls}-{i}@{db.stem}.example",
                 attributes=tuple(
                     Attribute(field, f"{calls}-{i}-" + "x" * 200)
                     for field in ("FirstName", "LastName", "Company", "Title")
@@ -45,14 +44,55 @@ def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
         ]
         statuses = sync_multiple_leads(store, records)
         assert {s.status for s in statuses} == {SyncStatusCode.CREATED}
-        committed += 100 * 800
         calls += 1
         salts.add(_wal_salt(db))
+        time.sleep(gap)
+    return calls, salts
+
+
+def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.02)
+    monkeypatch.setattr(sqlite_store, "RESTART_FRAMES", 64)
+    db = tmp_path / "steady.db"
+    store = SqliteStore(str(db))
+    calls, salts = _sync_for(store, db, 1.5, gap=0)  # back to back: never a quiet moment
     wal_bytes = os.path.getsize(f"{db}-wal")
     store.close()
+    committed = calls * 100 * _LEAD_BYTES  # what a WAL that never restarts holds at least
     assert calls >= 20
     assert len(salts) >= 3, f"the WAL started again {len(salts) - 1} times in {calls} calls"
     assert wal_bytes < committed / 3, (wal_bytes, committed)
+
+
+def test_a_writer_with_gaps_starts_the_wal_again_without_waiting_at_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Passes come seldom here (every 0.3 s) and each finds the WAL long: the restart
+    # must come from the passes right after commits, in the writer's gaps, with no pass
+    # behind the write gate (the code before this ran one every time).
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.3)
+    monkeypatch.setattr(sqlite_store, "RESTART_FRAMES", 64)
+    db = tmp_path / "gaps.db"
+    store = SqliteStore(str(db))
+    checkpointer = store._checkpointer
+    gate = checkpointer._gated
+    gated = 0
+
+    @contextmanager
+    def counted() -> Iterator[None]:
+        nonlocal gated
+        gated += 1
+        with gate():
+            yield
+
+    checkpointer._gated = counted
+    # The gap stands for the caller's: answering, reading the next call.
+    calls, salts = _sync_for(store, db, 1.5, gap=0.05)
+    store.close()
+    assert len(salts) >= 3, f"the WAL started again {len(salts) - 1} times in {calls} calls"
+    assert gated == 0
 
 
 def _leading(store: SqliteStore) -> bool:

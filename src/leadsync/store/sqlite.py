@@ -42,9 +42,14 @@ BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024  # the writer's page cache: the email index of a large store
 CHECKPOINT_EVERY_S = 0.05
 RESTART_FRAMES = 4096  # 16 MiB of 4 KiB pages: about a dozen 300-lead calls
-CATCH_UP_PASSES = 4  # before the checkpoint behind the gate, passes beside the writers ...
-GATED_FRAMES = 512  # ... until one finds at most this many frames new (~1.5 calls)
+CHASE_PASSES = 2  # passes right after commits before one behind the write gate
 WAL_KEPT_BYTES = 64 * 1024 * 1024  # a WAL a burst made longer shrinks back to this
+
+
+def _passive(conn: sqlite3.Connection) -> int:
+    """One PASSIVE checkpoint; the WAL's length in frames (less after it started again)."""
+    _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return int(frames)
 
 
 def _lead(row: tuple[Any, ...]) -> Lead:
@@ -127,11 +132,14 @@ class _Checkpointer:
     copies what was committed before it began, so under a steady writer the WAL is
     never all copied back, never starts again from its first frame, and grows without
     bound (1.3 MB a 300-lead call), every commit appending to the file, whose fsync
-    costs about three times an overwrite. So once the WAL is RESTART_FRAMES long and
-    the passes beside the writers have caught up with them, the next checkpoint waits
-    for a commit and runs right after it, behind the store's write gate, while that
-    writer answers its caller: it copies the last few frames, and the next writer starts
-    the WAL again, overwriting the file it already has.
+    costs about three times an overwrite. A writer starts the WAL again, overwriting
+    the file it has, when everything in it had been copied before the writer began. So
+    once the WAL is RESTART_FRAMES long, passes run right after commits, in the gap
+    while the writer answers its caller and the next call is read: one that finishes
+    before the next writer begins lets it start again, and no one waits. Writers that
+    leave no such gap get, after CHASE_PASSES tries, one pass behind the store's write
+    gate right after a commit: it copies the last frames, and the next writer starts
+    the WAL again.
     """
 
     def __init__(
@@ -179,22 +187,30 @@ class _Checkpointer:
 
     def checkpoint(self, conn: sqlite3.Connection) -> None:
         """Copy what the WAL holds into the database; let a long WAL start again."""
-        _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        frames = _passive(conn)
         if frames < RESTART_FRAMES:
             return
-        for _ in range(CATCH_UP_PASSES):
-            # A pass copies what the WAL held when it began; what came during the
-            # pass before it is new to it.
-            _, now, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            new, frames = now - frames, now
-            if new <= GATED_FRAMES:
-                break
-        else:
-            return  # the writers outpace the copying: no stall for them; try again later
+        for _ in range(CHASE_PASSES):
+            # Right after a commit, while its writer answers: if this pass has copied
+            # everything before the next writer begins, that writer starts the WAL
+            # again, and no one waited.
+            if not self._next_commit():
+                return
+            now = _passive(conn)
+            if now < frames:
+                return  # it did
+            frames = now
+        # Writers that leave no gap: one pass behind the write gate, right after a commit.
+        if self._next_commit():
+            with self._gated():
+                _passive(conn)
+
+    def _next_commit(self) -> bool:
+        """Wait for a commit (or an interval: other processes' commits are not seen
+        here); False when the store is closing."""
         self._dirty.clear()
-        self._dirty.wait(CHECKPOINT_EVERY_S)  # a commit: its writer is answering now
-        with self._gated():
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        self._dirty.wait(CHECKPOINT_EVERY_S)
+        return not self._stop.is_set()
 
     def close(self) -> None:
         self._stop.set()
