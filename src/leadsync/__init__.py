@@ -1,7 +1,8 @@
 """leadsync: a self-hosted server for Marketo's SOAP lead API (mktows).
 
-The Python client (``leadsync.Client`` and its errors) is imported on first use, so that
-the server, which never needs it, does not pay for importing httpx.
+The Python clients (``leadsync.Client``, ``leadsync.AsyncClient`` and their errors) are
+imported on first use, so that the server, which never needs them, does not pay for
+importing httpx.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from leadsync.errors import MktowsError
 from leadsync.model import SyncStatusCode
 
 if TYPE_CHECKING:
+    from leadsync.async_client import AsyncClient
     from leadsync.client import (
         Client,
         ClientError,
@@ -37,6 +39,7 @@ _CLIENT_NAMES = frozenset(
 )
 
 __all__ = [
+    "AsyncClient",
     "Client",
     "ClientError",
     "ConnectionFailed",
@@ -51,6 +54,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "AsyncClient":
+        from leadsync import async_client
+
+        return async_client.AsyncClient
     if name in _CLIENT_NAMES:
         from leadsync import client
 
