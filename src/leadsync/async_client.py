@@ -20,6 +20,7 @@ from typing import TypeVar
 import httpx
 from lxml import etree
 
+from leadsync.client_answers import field_metadata, leads
 from leadsync.client_protocol import (
     HEADERS,
     NO_SUCH_LEAD,
@@ -29,9 +30,7 @@ from leadsync.client_protocol import (
     SyncBatch,
     chunks,
     describe_request,
-    field_metadata,
     get_lead_request,
-    leads,
     sync_lead_request,
     sync_lead_result,
 )

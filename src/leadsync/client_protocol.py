@@ -1,9 +1,8 @@
-"""What a mktows client writes and reads, without I/O: shared by ``Client`` and
-``AsyncClient``, which only send, wait and retry.
+"""What a mktows client sends, without I/O: shared by ``Client`` and ``AsyncClient``,
+which only send, wait and retry (answers are read in ``client_answers``).
 
 Requests are written as Marketo's own samples write them (``SOAP-ENV`` and ``ns1``
-prefixes, unqualified children), signed afresh for every attempt; answers are read by
-local name with a parser that never resolves entities or touches the network.
+prefixes, unqualified children), signed afresh for every attempt.
 """
 
 from __future__ import annotations
@@ -24,21 +23,19 @@ from lxml import etree
 
 from leadsync import ns
 from leadsync.auth import sign
+from leadsync.client_answers import answer, descendant_text, leads, sync_statuses
 from leadsync.client_types import (
     KEYS,
     MAX_BATCH,
     CallStats,
     ClientError,
     ConnectionFailed,
-    FieldMetadata,
-    ProtocolError,
     RemoteFault,
     RemoteLead,
     RetryPolicy,
     SyncResult,
 )
 from leadsync.model import SyncStatusCode
-from leadsync.wire.envelope import SAFE_PARSER
 
 log = logging.getLogger("leadsync.client")
 
@@ -49,11 +46,8 @@ _KEY_ATTRIBUTES: Final = {
     "ForeignSysType": "foreign_sys_type",
 }
 HEADERS: Final = {"User-Agent": "leadsync-client"}
-_RETRYABLE_HTTP = frozenset({429, 502, 503, 504})
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPES = {"\r": "&#13;"}  # a bare CR would reach the server as LF
-_FAULT_CODE = re.compile(r"\s*(\d+)")
-_XSI_NIL = f"{{{ns.XSI}}}nil"
 R = TypeVar("R")
 
 
@@ -251,25 +245,6 @@ def describe_request(object_name: str) -> Request:
     )
 
 
-def field_metadata(answer: etree._Element) -> list[FieldMetadata]:
-    found = []
-    for item in answer.iter():
-        if _local(item) != "field":
-            continue
-        values = {_local(child): (child.text or "").strip() for child in item}
-        size = values.get("size", "")
-        found.append(
-            FieldMetadata(
-                name=values.get("name", ""),
-                data_type=values.get("dataType", ""),
-                display_name=values.get("displayName") or None,
-                size=int(size) if size.isdigit() else None,
-                read_only=values.get("isReadonly", "").lower() in ("true", "1"),
-            )
-        )
-    return found
-
-
 def sync_lead_request(record: object, return_lead: bool, cookie: str | None) -> Request:
     try:
         lead_xml = record_xml(record)
@@ -366,8 +341,8 @@ class LeadPages:
         )
 
     def leads(self, answer: etree._Element) -> list[RemoteLead]:
-        remaining = (_descendant_text(answer, "remainingCount") or "0").strip()
-        self._position = (_descendant_text(answer, "newStreamPosition") or "").strip()
+        remaining = (descendant_text(answer, "remainingCount") or "0").strip()
+        self._position = (descendant_text(answer, "newStreamPosition") or "").strip()
         self._done = remaining in ("", "0") or not self._position
         return leads(answer)
 
@@ -435,117 +410,3 @@ def record_xml(record: object) -> str:
         out.append(f"<leadAttributeList>{''.join(items)}</leadAttributeList>")
     out.append("</leadRecord>")
     return "".join(out)
-
-
-# -- answers ----------------------------------------------------------------------------
-
-
-def _local(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    for child in element:
-        if _local(child) == name:
-            return child
-    return None
-
-
-def answer(response: httpx.Response, operation: str) -> etree._Element:
-    """The body's first element of a success; raises RemoteFault for a fault."""
-    try:
-        root = etree.fromstring(response.content, SAFE_PARSER)
-    except etree.XMLSyntaxError:
-        root = None
-    body = _child(root, "Body") if root is not None and _local(root) == "Envelope" else None
-    entries = [] if body is None else [child for child in body if isinstance(child.tag, str)]
-    first = entries[0] if entries else None
-    if first is not None and _local(first) == "Fault":
-        raise _fault(first)
-    if first is not None and response.status_code == 200:
-        return first
-    if response.status_code in _RETRYABLE_HTTP:
-        raise ConnectionFailed(
-            f"{operation}: HTTP {response.status_code} without a SOAP answer",
-            maybe_applied=response.status_code in (502, 504),  # a gateway lost the answer
-        )
-    raise ProtocolError(
-        f"{operation}: HTTP {response.status_code} and no SOAP answer "
-        f"(is {response.request.url} a mktows endpoint?)"
-    )
-
-
-def _fault(fault: etree._Element) -> RemoteFault:
-    faultcode = (_child_text(fault, "faultcode") or "").strip()
-    faultstring = (_child_text(fault, "faultstring") or "").strip()
-    message, code_text = "", ""
-    detail = _child(fault, "detail")
-    exception = _child(detail, "serviceException") if detail is not None else None
-    if exception is not None:
-        message = (_child_text(exception, "message") or "").strip()
-        code_text = (_child_text(exception, "code") or "").strip()
-    if not code_text.isdigit():
-        leading = _FAULT_CODE.match(faultstring)
-        code_text = leading[1] if leading else "0"
-    return RemoteFault(int(code_text), message, faultstring, faultcode)
-
-
-def _child_text(element: etree._Element, name: str) -> str | None:
-    found = _child(element, name)
-    return None if found is None else found.text
-
-
-def sync_statuses(answer: etree._Element, expected: int) -> list[SyncResult]:
-    found = []
-    for item in answer.iter():
-        if _local(item) != "syncStatus":
-            continue
-        lead_id = (_child_text(item, "leadId") or "0").strip()
-        status = (_child_text(item, "status") or "").strip()
-        error = _child(item, "error")
-        message = None if error is None or error.get(_XSI_NIL) in ("true", "1") else error.text
-        try:
-            found.append(SyncResult(int(lead_id), SyncStatusCode(status), message or None))
-        except ValueError:
-            raise ProtocolError(f"syncStatus not understood: {lead_id!r}, {status!r}") from None
-    if len(found) != expected:
-        raise ProtocolError(f"{len(found)} syncStatus for {expected} lead records")
-    return found
-
-
-def _descendant_text(element: etree._Element, name: str) -> str | None:
-    for item in element.iter():
-        if _local(item) == name:
-            return item.text
-    return None
-
-
-def leads(answer: etree._Element) -> list[RemoteLead]:
-    """Every leadRecord of an answer (nil ones skipped)."""
-    found = []
-    for item in answer.iter():
-        if _local(item) != "leadRecord" or item.get(_XSI_NIL) in ("true", "1"):
-            continue
-        values = {
-            _local(child): child.text for child in item if _local(child) != "leadAttributeList"
-        }
-        attributes: dict[str, str] = {}
-        attribute_list = _child(item, "leadAttributeList")
-        for attribute in [] if attribute_list is None else attribute_list:
-            name = _child_text(attribute, "attrName")
-            if name:
-                attributes[name] = _child_text(attribute, "attrValue") or ""
-        lead_id = (values.get("Id") or "").strip()
-        if not lead_id.isdigit():
-            continue  # a nil record (syncLead without returnLead)
-        found.append(
-            RemoteLead(
-                int(lead_id),
-                values.get("Email"),
-                values.get("ForeignSysPersonId"),
-                values.get("ForeignSysType"),
-                attributes,
-            )
-        )
-    return found
