@@ -174,8 +174,8 @@ class Request:
         )
 
     def retry_reason(self, error: ClientError, attempt: int, policy: RetryPolicy) -> str | None:
-        """Why ``error`` (of attempt number ``attempt``) may be retried: the fault code or
-        "connection"; None when it may not."""
+        """Why ``error`` may be retried: the fault code or "connection"; None when it may
+        not. Records on ``error`` that it came from attempt number ``attempt``."""
         if isinstance(error, RemoteFault):
             error.attempts = attempt
             return str(error.code) if error.code in policy.codes else None
