@@ -26,7 +26,8 @@ from lxml import etree
 
 from leadsync import Client, RemoteFault, RetryPolicy
 from leadsync.fields import STANDARD_FIELDS, FieldType
-from leadsync.push import Run, check_row, field_catalog, pump, push
+from leadsync.push import Run, pump, push
+from leadsync.push_check import check_row, field_catalog
 from leadsync.push_files import Checkpoint, Report, Row, csv_header, jsonl_rows
 from leadsync.store import SqliteStore
 from tests.server import ServerProcess, export

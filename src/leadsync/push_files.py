@@ -120,6 +120,13 @@ def jsonl_rows(handle: BinaryIO) -> Iterator[Row]:
         yield row
 
 
+def open_rows(handle: BinaryIO, fmt: str) -> tuple[list[str], Iterator[Row]]:
+    """The report's value columns and the rows of the file."""
+    if fmt == "csv":
+        return csv_header(handle)
+    return ["record"], jsonl_rows(handle)
+
+
 # -- the checkpoint and the report ---------------------------------------------------------
 
 
