@@ -186,6 +186,10 @@ class PostgresStore:
                 open=True,
                 timeout=30,
                 configure=_configure,
+                # A lone read or write is its own transaction: no COMMIT round trip when
+                # the pool takes the connection back; several statements that belong
+                # together run inside conn.transaction().
+                kwargs={"autocommit": True},
             )
             self._pool.wait(timeout=10)
             with self._pool.connection() as conn:
