@@ -135,6 +135,20 @@ def test_a_record_xml_cannot_carry_fails_alone_and_the_batch_limit_holds() -> No
         run(lambda c: c.sync_batch([{"Email": f"{i}@x.com"} for i in range(301)]), client)
 
 
+def test_nothing_to_send_sends_nothing_and_a_selector_is_required() -> None:
+    client, seen = mock(success(1))
+
+    async def scenario(client: AsyncClient) -> list[SyncResult]:
+        with pytest.raises(ValueError, match="give emails, ids or updated_since"):
+            [lead async for lead in client.get_multiple_leads()]
+        with pytest.raises(ValueError, match="batch_size must be between 1 and 300"):
+            [call async for call in client.iter_sync([{"Email": "a@x.com"}], batch_size=0)]
+        return await client.sync_multiple_leads([])
+
+    assert run(scenario, client) == []
+    assert seen.requests == []
+
+
 # -- against a real server ---------------------------------------------------------------
 
 

@@ -208,9 +208,10 @@ class AsyncClient(ClientCore):
                     raise
 
     async def _sent(self, request: Request) -> etree._Element:
+        """``_post``, with the task marked as having a request on the wire meanwhile."""
         task = asyncio.current_task()
-        assert task is not None
-        self._on_wire.add(task)
+        if task is not None:
+            self._on_wire.add(task)
         try:
             return await self._post(request)
         finally:
