@@ -119,7 +119,8 @@ def main() -> None:
     show_default=True,
     type=click.IntRange(1, 64),
     envvar="LEADSYNC_WORKERS",
-    help="Server processes sharing the port (each with its own store connections).",
+    help="Server processes sharing the port (each with its own store connections); "
+    "one per core serves the most.",
 )
 @click.option(
     "--pool-size",
