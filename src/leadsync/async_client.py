@@ -28,7 +28,6 @@ from leadsync.client_protocol import (
     LeadPages,
     Request,
     SyncBatch,
-    chunks,
     describe_request,
     get_lead_request,
     sync_lead_request,
@@ -234,15 +233,20 @@ class AsyncClient(ClientCore):
 
 
 async def _chunks(records: Iterable[R] | AsyncIterable[R], size: int) -> AsyncIterator[list[R]]:
-    if not isinstance(records, AsyncIterable):
-        for chunk in chunks(records, size):
-            yield chunk
-        return
     batch: list[R] = []
-    async for record in records:
+    async for record in _each(records):
         batch.append(record)
         if len(batch) == size:
             yield batch
             batch = []
     if batch:
         yield batch
+
+
+async def _each(records: Iterable[R] | AsyncIterable[R]) -> AsyncIterator[R]:
+    if isinstance(records, AsyncIterable):
+        async for record in records:
+            yield record
+    else:
+        for record in records:
+            yield record

@@ -47,18 +47,6 @@ def lead_params(lead: Lead, attributes: object, instance: str) -> tuple[object, 
     )
 
 
-def insert_sql(mark: str) -> str:
-    marks = ", ".join([mark] * len(WRITE_COLUMNS))
-    return f"INSERT INTO leads ({', '.join(WRITE_COLUMNS)}) VALUES ({marks})"
-
-
-def update_sql(mark: str) -> str:
-    """UPDATE the written columns but id and instance (the rows were found within the
-    instance); its parameters are ``params[1:-1] + params[:1]``."""
-    sets = ", ".join(f"{column} = {mark}" for column in WRITE_COLUMNS[1:-1])
-    return f"UPDATE leads SET {sets} WHERE id = {mark}"
-
-
 def page_sql(query: LeadQuery, instance: str, after_id: int, mark: str) -> tuple[str, list[object]]:
     """The WHERE clause (and its parameters) of a page of ``query`` after ``after_id``."""
     clauses = [f"instance = {mark}", f"id > {mark}", f"id <= {mark}"]

@@ -26,13 +26,12 @@ from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
+    WRITE_COLUMNS,
     LeadQuery,
     TransientStoreError,
-    insert_sql,
     lead_params,
     page_sql,
     split_updates,
-    update_sql,
 )
 from leadsync.store.sqlite_schema import migrate
 
@@ -44,6 +43,16 @@ CHECKPOINT_EVERY_S = 0.05
 RESTART_FRAMES = 4096  # 16 MiB of 4 KiB pages: about a dozen 300-lead calls
 CHASE_PASSES = 2  # passes right after commits before one behind the write gate
 WAL_KEPT_BYTES = 64 * 1024 * 1024  # a WAL a burst made longer shrinks back to this
+_INSERT = (
+    f"INSERT INTO leads ({', '.join(WRITE_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(WRITE_COLUMNS))})"
+)
+# Every written column but id and instance (the rows were found within the instance);
+# its parameters are lead_params(...)[1:-1] + lead_params(...)[:1].
+_UPDATE = (
+    f"UPDATE leads SET {', '.join(f'{column} = ?' for column in WRITE_COLUMNS[1:-1])}"
+    " WHERE id = ?"
+)
 
 
 def _passive(conn: sqlite3.Connection) -> int:
@@ -104,7 +113,7 @@ class _Writer:
 
     def insert_leads(self, leads: Sequence[Lead]) -> None:
         rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in leads]
-        self._conn.executemany(insert_sql("?"), rows)
+        self._conn.executemany(_INSERT, rows)
 
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
@@ -115,7 +124,7 @@ class _Writer:
             )
         keyed, plain = split_updates(leads, rekeyed)
         rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in keyed]
-        self._conn.executemany(update_sql("?"), [row[1:-1] + row[:1] for row in rows])
+        self._conn.executemany(_UPDATE, [row[1:-1] + row[:1] for row in rows])
         self._conn.executemany(
             "UPDATE leads SET attrs = ?, updated_at = ? WHERE id = ?",
             [(_dumps(lead.attributes), lead.updated_at, lead.id) for lead in plain],
