@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from starlette.testclient import TestClient
 from leadsync.app import create_app
 from leadsync.config import Settings
 from leadsync.store import SqliteStore, Store, open_store
+from tests.clients.harness import require
 from tests.pg import pg_schema
 from tests.soap import DEMO_SECRET, DEMO_USER
 
@@ -57,3 +59,33 @@ def settings(db: str) -> Settings:
 def client(store: Store, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(store, settings), raise_server_exceptions=False) as tc:
         yield tc
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for 127.0.0.1 and its key (openssl's)."""
+    require("openssl")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -21,6 +21,11 @@ REFERENCE_WSDL = SHARED / "reference" / "marketo.wsdl"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 MKTOWS = "http://www.marketo.com/mktows/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def yesterday() -> str:
+    """An xs:dateTime a day ago: a LastUpdateAtSelector window within Marketo's 30 days."""
+    return (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
 
 
 def now_timestamp() -> str:

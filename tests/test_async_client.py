@@ -7,7 +7,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import aclosing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -213,7 +213,7 @@ def test_wrong_key_and_the_reads(sqlite_store: SqliteStore, db_path: str) -> Non
             )
             assert await client.get_lead("EMAIL", "nobody@x.com") == []
             await client.sync_multiple_leads([{"Email": f"p{i}@x.com"} for i in range(99)])
-            since = datetime(2000, 1, 1, tzinfo=UTC)
+            since = datetime.now(UTC) - timedelta(days=1)
             found = [
                 lead.id
                 async for lead in client.get_multiple_leads(updated_since=since, batch_size=7)

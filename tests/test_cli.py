@@ -8,6 +8,7 @@ import json
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from leadsync.cli import main
 from leadsync.model import Attribute, LeadRecord
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import SqliteStore, open_store
+from tests.pg import pg_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,9 +32,15 @@ def run(*args: str, code: int = 0) -> str:
 
 def test_users_add_list_remove(db: str) -> None:
     assert run("users", "add", "u1", "--secret", "k1", "--db", db) == "added user u1\n"
+    assert run("users", "add", "u1", "--secret", "k1", "--db", db) == ("user u1: nothing changed\n")
     assert run("users", "add", "u1", "--secret", "k2", "--db", db) == (
-        "replaced the key of user u1\n"
+        "user u1: replaced its key\n"
     )
+    run("instances", "add", "acme", "--db", db)
+    assert run("users", "add", "u1", "--secret", "k3", "--instance", "acme", "--db", db) == (
+        "user u1: replaced its key and moved it to instance acme\n"
+    )
+    run("users", "add", "u1", "--secret", "k2", "--db", db)
     generated = run("users", "add", "u2", "--generate", "--db", db)
     match = re.fullmatch(r"added user u2\nsecret: ([0-9A-F]{44})\n", generated)
     assert match
@@ -58,18 +66,102 @@ def test_db_comes_from_the_environment(db_path: str, monkeypatch: pytest.MonkeyP
 
 
 def test_the_store_file_is_private(db_path: str) -> None:
-    run("users", "list", "--db", db_path)
+    run("users", "add", "u", "--secret", "s", "--db", db_path)
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
 
 
 def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
-    out = run("users", "list", "--db", str(tmp_path / "no" / "such.db"), code=1)
+    out = run("users", "add", "u", "--secret", "s", "--db", str(tmp_path / "no/such.db"), code=1)
     assert (
         out == f"Error: cannot create the store {tmp_path}/no/such.db: no directory {tmp_path}/no\n"
     )
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["users", "list"],
+        ["users", "remove", "u"],
+        ["instances", "list"],
+        ["instances", "remove", "acme"],
+        ["leads", "export"],
+        ["fields", "list"],
+        ["fields", "remove", "Tier"],
+    ],
+)
+def test_read_only_commands_never_create_a_store(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "leadsync.db"
+    assert run(*command, "--db", str(missing), code=1) == f"Error: no store at {missing}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_postgres_database_without_a_store_is_no_store() -> None:
+    with pg_schema() as url:
+        assert run("users", "list", "--db", url, code=1) == f"Error: no store at {url}\n"
+        assert run("users", "add", "u", "--secret", "s", "--db", url) == "added user u\n"
+        assert run("users", "list", "--db", url) == "u\tdefault\n"
+
+
+def test_a_bad_postgres_url_fails_at_once_in_one_line() -> None:
+    started = time.monotonic()
+    out = run("users", "list", "--db", "postgresql://postgres@127.0.0.1:1/test", code=1)
+    assert time.monotonic() - started < 5
+    assert out.count("\n") == 1
+    assert out.startswith(
+        "Error: cannot open the store postgresql://postgres@127.0.0.1:1/test: connection"
+    )
+    assert '"127.0.0.1", port 1 failed: Connection refused' in out
+
+
+def test_instances_remove_refuses_one_in_use_unless_forced(db: str) -> None:
+    run("instances", "add", "acme", "--db", db)
+    run("instances", "add", "empty", "--db", db)
+    run("users", "add", "a1", "--secret", "s", "--instance", "acme", "--db", db)
+    store = open_store(db)
+    sync_multiple_leads(store, [LeadRecord(email="a@x.com")], instance="acme")
+    sync_multiple_leads(store, [LeadRecord(email="d@x.com")])
+    store.close()
+    assert run("instances", "remove", "acme", "--db", db, code=1) == (
+        "Error: the instance acme has 1 user and 1 lead; remove it with them with --force\n"
+    )
+    assert run("instances", "remove", "empty", "--db", db) == (
+        "removed instance empty (0 users, 0 leads)\n"
+    )
+    assert run("instances", "remove", "acme", "--force", "--db", db) == (
+        "removed instance acme (1 user, 1 lead)\n"
+    )
+    assert run("instances", "list", "--db", db) == "default\n"
+    assert run("users", "list", "--db", db) == ""
+    assert [lead.email for lead in open_store(db).iter_leads()] == ["d@x.com"]
+    assert run("instances", "remove", "default", "--db", db, code=1) == (
+        "Error: the instance default cannot be removed\n"
+    )
+    assert run("instances", "remove", "gone", "--db", db, code=1) == "Error: no instance gone\n"
+
+
+def test_fields_remove_refuses_one_in_use_unless_forced(db: str) -> None:
+    run("fields", "add", "Tier", "--type", "string", "--db", db)
+    run("fields", "add", "Spare", "--type", "integer", "--db", db)
+    store = open_store(db)
+    sync_multiple_leads(
+        store, [LeadRecord(email="a@x.com", attributes=(Attribute("Tier", "gold"),))]
+    )
+    store.close()
+    assert run("fields", "remove", "Tier", "--db", db, code=1) == (
+        "Error: 1 lead hold a value of Tier; remove the field and those values with --force\n"
+    )
+    assert run("fields", "remove", "Spare", "--db", db) == "removed field Spare\n"
+    assert run("fields", "remove", "Tier", "--force", "--db", db) == (
+        "removed field Tier and its values on 1 lead\n"
+    )
+    assert [lead.attributes for lead in open_store(db).iter_leads()] == [{}]
+    assert run("fields", "remove", "Company", "--db", db, code=1) == (
+        "Error: no custom field Company\n"
+    )
+
+
 def test_fields_list_and_add(db: str) -> None:
+    run("instances", "add", "default", "--db", db)  # makes the store
     listing = run("fields", "list", "--db", db).splitlines()
     assert "Company\tstring\tstandard" in listing
     assert "NumberOfEmployees\tinteger\tstandard" in listing
@@ -77,8 +169,15 @@ def test_fields_list_and_add(db: str) -> None:
         "added field Tier (string)\n"
     )
     assert "Tier\tstring\tcustom" in run("fields", "list", "--db", db).splitlines()
-    assert "clashes" in run("fields", "add", "company", "--type", "text", "--db", db, code=1)
-    assert "clashes" in run("fields", "add", "tier", "--type", "text", "--db", db, code=1)
+    assert run("fields", "add", "company", "--type", "text", "--db", db, code=1) == (
+        "Error: company is a standard field or lead key of Marketo's\n"
+    )
+    assert run("fields", "add", "Tier", "--type", "text", "--db", db, code=1) == (
+        "Error: the custom field Tier exists already\n"
+    )
+    assert run("fields", "add", "tier", "--type", "text", "--db", db, code=1) == (
+        "Error: tier differs from the custom field Tier only in case\n"
+    )
     assert "Invalid value" in run("fields", "add", "X", "--type", "blob", "--db", db, code=2)
 
 
@@ -105,6 +204,7 @@ def test_export_jsonl(db: str) -> None:
     assert rows == [
         {
             "Id": 1,
+            "instance": "default",
             "Email": "a@x.com",
             "ForeignSysPersonId": None,
             "ForeignSysType": None,
@@ -114,6 +214,7 @@ def test_export_jsonl(db: str) -> None:
         },
         {
             "Id": 2,
+            "instance": "default",
             "Email": None,
             "ForeignSysPersonId": "F1",
             "ForeignSysType": "SFDC",
@@ -130,6 +231,7 @@ def test_export_csv(db: str) -> None:
     assert rows == [
         [
             "Id",
+            "instance",
             "Email",
             "ForeignSysPersonId",
             "ForeignSysType",
@@ -140,6 +242,7 @@ def test_export_csv(db: str) -> None:
         ],
         [
             "1",
+            "default",
             "a@x.com",
             "",
             "",
@@ -150,6 +253,7 @@ def test_export_csv(db: str) -> None:
         ],
         [
             "2",
+            "default",
             "",
             "F1",
             "SFDC",
@@ -175,7 +279,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 10
+    assert len(commands) == 12
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")

@@ -65,7 +65,6 @@ def records_total(server: ServerProcess, status: str) -> int:
     return int(metrics(server).get(f'leadsync_records_total{{status="{status}"}}', 0))
 
 
-
 @pytest.fixture
 def server(sqlite_store: SqliteStore, db_path: str) -> Iterator[ServerProcess]:
     with running(db_path) as started:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -51,8 +51,13 @@ def test_get_multiple_leads_follows_every_page(client: Client) -> None:
     )
     assert [lead.email for lead in by_key] == [f"p{i}@x.com" for i in range(0, 250, 3)]
     assert by_key[1].attributes == {"Company": "C3"}
-    everything = list(
-        client.get_multiple_leads(updated_since=datetime(2000, 1, 1, tzinfo=UTC), batch_size=40)
-    )
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    everything = list(client.get_multiple_leads(updated_since=yesterday, batch_size=40))
     assert [lead.id for lead in everything] == list(range(1, 251))
     assert list(client.get_multiple_leads(ids=[2, 4, 999])) == [everything[1], everything[3]]
+    # More keys than one selector takes (100) go as several selectors: none is dropped.
+    many = list(client.get_multiple_leads(ids=range(250, 0, -1), batch_size=60))
+    assert [lead.id for lead in many] == [*range(151, 251), *range(51, 151), *range(1, 51)]
+    assert sorted(many, key=lambda lead: lead.id) == everything
+    by_email = client.get_multiple_leads(emails=[f"p{i}@x.com" for i in range(250)])
+    assert [lead.id for lead in by_email] == list(range(1, 251))

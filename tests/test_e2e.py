@@ -49,7 +49,6 @@ def post(url: str, body: bytes) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-
 def zeep_header(secret: str = DEMO_SECRET) -> dict[str, Any]:
     ts = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     return {

@@ -18,7 +18,7 @@ from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field, chec
             ["2024-02-29", "tomorrow", "2024-02-30T10:00:00Z"],
         ),
         (FieldType.STRING, ["", "x" * 255, "\u00e9\u4e2d\U0001f600" * 85], ["x" * 256]),
-        (FieldType.TEXT, ["x" * 32768], ["x" * 32769, "\u00e9" * 16385]),
+        (FieldType.TEXT, ["x" * 30_000, "\u00e9" * 15_000], ["x" * 30_001, "\u00e9" * 15_001]),
     ],
 )
 def test_values_are_checked_against_their_field_type(
@@ -42,3 +42,17 @@ def test_custom_fields_may_not_clash_or_be_malformed(name: str) -> None:
 
 def test_a_fresh_custom_field_name_is_accepted() -> None:
     check_custom_field("LoyaltyTier_2")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("company", "company is a standard field or lead key of Marketo's"),
+        ("Tier", "the custom field Tier exists already"),
+        ("TIER", "TIER differs from the custom field Tier only in case"),
+    ],
+)
+def test_a_custom_field_that_exists_says_so(name: str, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        check_custom_field(name, ["Tier"])
+    assert str(caught.value) == message

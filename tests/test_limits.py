@@ -76,5 +76,24 @@ def test_fault_texts_follow_marketos_table() -> None:
         pass
     assert caught.value.code == 20023
     assert caught.value.message == (
-        "Rate limit exceeded: more than 1 calls in 20 seconds for this instance"
+        "Rate limit exceeded: more than 1 call in 20 seconds for this instance"
+    )
+
+
+def test_fault_texts_count_in_words() -> None:
+    limiter = Limiter(LimitSettings(rate_calls=2, rate_window_seconds=1), Clock(START))
+    code_of(limiter), code_of(limiter)
+    with pytest.raises(MktowsError) as caught, limiter.admit("acme"):
+        pass
+    assert caught.value.message == (
+        "Rate limit exceeded: more than 2 calls in 1 second for this instance"
+    )
+    quota = Limiter(LimitSettings(daily_quota=10_000, rate_calls=20_000), Clock(START))
+    for _ in range(10_000):
+        code_of(quota)
+    with pytest.raises(MktowsError) as caught, quota.admit("acme"):
+        pass
+    assert caught.value.message == (
+        "Request limit exceeded: the daily quota of 10,000 calls is used up; it resets at "
+        "midnight America/Chicago"
     )

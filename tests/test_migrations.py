@@ -58,3 +58,54 @@ def test_postgres_migrates_once_under_concurrent_starts() -> None:
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT version FROM leadsync_schema").fetchall() == [(PG_VERSION,)]
             assert conn.execute("SELECT count(*) FROM users").fetchone() == (6,)
+
+
+_OLD_ROWS = [  # what stores written before migration 4 could hold
+    (1, "   ", "", None, None),  # a blank Email kept as a key (its key: "")
+    (2, "a@x.com", "a@x.com", None, "SFDC"),  # a type left behind by a moved foreign id
+    (3, "b@x.com", "b@x.com", "F1", "SFDC"),
+]
+
+
+def test_sqlite_migration_4_brings_old_rows_in_line(db_path: str) -> None:
+    from leadsync.store.sqlite_schema import migrate
+
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        migrate(conn, target=3)
+        conn.executemany(
+            "INSERT INTO leads (id, email, email_key, foreign_id, foreign_type, attrs,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, '{}', 0, 0)",
+            _OLD_ROWS,
+        )
+        conn.execute("INSERT INTO fields (name, type) VALUES ('Tier', 'string')")
+    store = open_store(db_path)
+    try:
+        assert [
+            (lead.id, lead.email, lead.foreign_sys_person_id, lead.foreign_sys_type)
+            for lead in store.iter_leads()
+        ] == [(1, None, None, None), (2, "a@x.com", None, None), (3, "b@x.com", "F1", "SFDC")]
+        [tier] = [f for f in store.catalog().fields if f.custom]
+        assert tier.added_at > 1_700_000_000_000_000
+    finally:
+        store.close()
+
+
+def test_postgres_migration_4_brings_old_rows_in_line() -> None:
+    from leadsync.store.postgres_schema import migrate
+
+    with pg_schema() as url:
+        with psycopg.connect(url) as conn:
+            migrate(conn, target=3)
+            conn.cursor().executemany(
+                "INSERT INTO leads (id, email, email_key, foreign_id, foreign_type, attrs,"
+                " created_at, updated_at) VALUES (%s, %s, %s, %s, %s, '{}', 0, 0)",
+                _OLD_ROWS,
+            )
+        store = open_store(url)
+        try:
+            assert [
+                (lead.id, lead.email, lead.foreign_sys_person_id, lead.foreign_sys_type)
+                for lead in store.iter_leads()
+            ] == [(1, None, None, None), (2, "a@x.com", None, None), (3, "b@x.com", "F1", "SFDC")]
+        finally:
+            store.close()

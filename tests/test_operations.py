@@ -110,9 +110,11 @@ def test_one_json_log_line_per_call(client: TestClient, caplog: pytest.LogCaptur
     }
 
 
-def test_secrets_and_signatures_never_reach_the_log(store: Store, db: str) -> None:
+@pytest.mark.e2e
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_secrets_and_signatures_never_reach_the_log(store: Store, db: str, workers: str) -> None:
     store.close()
-    server = ServerProcess(db, ("--log-level", "debug")).start()
+    server = ServerProcess(db, ("--log-level", "debug", "--workers", workers)).start()
     headers = [auth_header(), auth_header(secret="wrong-secret-value"), auth_header(user="nobody")]
     signatures = re.findall(r"<requestSignature>(\w+)<", "".join(headers))
     try:
@@ -134,7 +136,9 @@ def test_secrets_and_signatures_never_reach_the_log(store: Store, db: str) -> No
         assert secret not in server.log
 
 
-def test_keys_from_a_secrets_file_win_over_the_store(store: Store, db: str, tmp_path: Path) -> None:
+def test_keys_from_a_secrets_file_win_over_the_store_for_its_users(
+    store: Store, db: str, tmp_path: Path
+) -> None:
     keys = tmp_path / "keys"
     keys.write_text(f"# comment\n\n{DEMO_USER} file-key\nonly_in_file other-key\n")
     keys.chmod(0o600)
@@ -147,7 +151,10 @@ def test_keys_from_a_secrets_file_win_over_the_store(store: Store, db: str, tmp_
         )
         assert read_statuses(client.post(URL, content=by_file).content)[0][1] == "CREATED"
         assert read_fault(client.post(URL, content=by_store).content).code == 20014
-        assert read_statuses(client.post(URL, content=only_file).content)[0][1] == "CREATED"
+        # The file supplies keys for the store's users, nothing more.
+        assert read_fault(client.post(URL, content=only_file).content).code == 20014
+        assert store.remove_user(DEMO_USER)
+        assert read_fault(client.post(URL, content=by_file).content).code == 20014
 
 
 def test_a_secrets_file_readable_by_others_or_malformed_is_refused(tmp_path: Path) -> None:
@@ -163,3 +170,24 @@ def test_a_secrets_file_readable_by_others_or_malformed_is_refused(tmp_path: Pat
     assert str(caught.value) == f"{keys}, line 1: expected 'USER_ID SECRET' (two fields)"
     assert "extra-secret" not in str(caught.value)
     assert sign("k", "t", "u") not in str(caught.value)
+
+
+@pytest.mark.e2e
+def test_serve_warns_of_secrets_file_users_the_store_does_not_know(
+    store: Store, db: str, tmp_path: Path
+) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text(f"{DEMO_USER} file-key\nghost_user ghost-key\n")
+    keys.chmod(0o600)
+    store.close()
+    server = ServerProcess(db, ("--secrets-file", str(keys))).start()
+    try:
+        urllib.request.urlopen(f"{server.base_url}/healthz", timeout=10).close()  # past the banner
+    finally:
+        server.stop()
+    assert "users:    1\n" in server.banner
+    assert (
+        "warning:  the secrets file has keys for users the store does not know, who cannot "
+        "call: ghost_user (add them with leadsync users add)\n"
+    ) in server.log
+    assert "ghost-key" not in server.log

@@ -163,7 +163,11 @@ def test_resume_cuts_the_report_back_to_the_checkpoint(tmp_path: Path) -> None:
     assert path.read_text() == (
         "line,Email,status,_status,error\n2,a@x.com,x,FAILED,e1\n3,b@x.com,,FAILED,e2\n"
     )
-    Report(path, ["Email"]).close()  # a new push starts without an old report
+    Report(path, ["Email"]).close()  # a new push that had no answer keeps the old report
+    assert path.exists()
+    fresh = Report(path, ["Email"])
+    fresh.claim()  # the first answer: from now on this run's report replaces it
+    fresh.close()
     assert not path.exists()
 
 
@@ -403,8 +407,12 @@ def _wait_for_checkpoint(path: Path, at_least: int, process: subprocess.Popen[An
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("signum", "said"),
+    [(signal.SIGINT, "(Ctrl-C again quits)"), (signal.SIGTERM, "(a second signal quits)")],
+)
 def test_ctrl_c_then_resume_sends_no_row_twice(
-    server: ServerProcess, db_path: str, tmp_path: Path
+    server: ServerProcess, db_path: str, tmp_path: Path, signum: int, said: str
 ) -> None:
     rows = 40_000
     leads = write_csv(tmp_path / "leads.csv", COLUMNS, unique_rows(rows, "int"))
@@ -414,9 +422,10 @@ def test_ctrl_c_then_resume_sends_no_row_twice(
         [*PUSH, str(leads)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     _wait_for_checkpoint(checkpoint, 1, process)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130 and "stopping" in err and "--resume" in err
+    assert process.returncode == 130 and "--resume" in err
+    assert f"stopping: finishing the calls in flight {said}" in err
     mark = Checkpoint.load(checkpoint)
     assert 0 < mark.rows_done < rows and mark.ahead == []  # the calls in flight finished
     assert records_total(server, "CREATED") == mark.created == mark.rows_done
@@ -594,11 +603,16 @@ def test_a_wrong_key_exits_2_and_leaves_nothing_to_resume(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     leads = write_csv(tmp_path / "leads.csv", ["Email"], [["a@x.com"]])
+    earlier = tmp_path / "leads.csv.failed.csv"
+    earlier.write_text("line,Email,status,error\n2,a@x.com,FAILED,from the last run\n")
     result = invoke(str(leads), env={**credentials(server), "LEADSYNC_SECRET": "wrong"})
     assert result.exit_code == 2
     assert "Error: Authentication failed (20014)" in result.stderr
+    assert "retry" not in result.stderr  # a permanent fault: no retry
     assert not (tmp_path / "leads.csv.checkpoint").exists()
     assert records_total(server, "CREATED") == 0
+    # A run that stopped before any answer leaves the last run's report as it was.
+    assert earlier.read_text() == "line,Email,status,error\n2,a@x.com,FAILED,from the last run\n"
 
 
 @pytest.mark.e2e
@@ -639,3 +653,91 @@ def test_a_dry_run_checks_every_row_and_sends_none(
     assert offline.exit_code == 1 and "leadsync's standard fields" in offline.stdout
     good = write_csv(tmp_path / "good.csv", ["Email", "LeadScore"], [["g@x.com", "1"]])
     assert invoke(str(good), "--dry-run", env=credentials(server)).exit_code == 0
+
+
+@pytest.mark.e2e
+def test_ctrl_c_while_throttled_exits_130_and_resume_finishes(
+    sqlite_store: SqliteStore, db_path: str, tmp_path: Path
+) -> None:
+    rows = 3000
+    leads = write_csv(tmp_path / "leads.csv", COLUMNS, unique_rows(rows, "thr"))
+    checkpoint = tmp_path / "leads.csv.checkpoint"
+    limits = ("--emulate-limits", "--rate-limit", "2", "--rate-window", "2")
+    with running(db_path, *limits, "--concurrency-limit", "1") as server:
+        env = {**os.environ, **credentials(server)}
+        process = subprocess.Popen(
+            [*PUSH, str(leads), "--concurrency", "4", "--batch-size", "100"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _wait_for_checkpoint(checkpoint, 1, process)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        # The calls in flight met 20023 on their way out: still an interruption.
+        assert process.returncode == 130, err
+        assert "stopping: finishing the calls in flight (Ctrl-C again quits)" in err
+        assert "retry: syncMultipleLeads: Rate limit exceeded" in err
+        assert "Error:" not in err
+        mark = Checkpoint.load(checkpoint)
+        assert 0 < mark.rows < rows and mark.created == mark.rows
+        resumed = subprocess.run(
+            [*PUSH, str(leads), "--resume", "--concurrency", "1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert resumed.returncode == 0, resumed.stderr
+        assert (records_total(server, "CREATED"), records_total(server, "UPDATED")) == (rows, 0)
+
+
+@pytest.mark.e2e
+def test_tls_problems_fail_at_once_and_a_ca_file_is_trusted(
+    tls_files: tuple[Path, Path], sqlite_store: SqliteStore, db_path: str, tmp_path: Path
+) -> None:
+    cert, key = tls_files
+    leads = write_csv(tmp_path / "leads.csv", ["Email"], [["tls@x.com"]])
+    with running(db_path, "--tls-cert", str(cert), "--tls-key", str(key)) as server:
+        env = credentials(server)
+        started = time.monotonic()
+        untrusted = invoke(str(leads), env=env)
+        plain = invoke(
+            str(leads),
+            env={**env, "LEADSYNC_ENDPOINT": server.endpoint.replace("https://", "http://")},
+        )
+        assert time.monotonic() - started < 5  # no retries
+        assert untrusted.exit_code == 2 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr
+        assert plain.exit_code == 2 and "is it an https:// endpoint?" in plain.stderr
+        assert "retry" not in untrusted.stderr + plain.stderr
+        trusted = invoke(str(leads), "--ca-file", str(cert), env=env)
+        assert trusted.exit_code == 0, trusted.stderr
+        assert summary(trusted.stdout)["created"] == "1"
+
+
+@pytest.mark.e2e
+def test_headers_match_the_catalog_in_any_case_and_export_columns_are_skipped(
+    server: ServerProcess, db_path: str, tmp_path: Path
+) -> None:
+    leads = write_csv(
+        tmp_path / "leads.csv",
+        ["email", "firstname", "COMPANY", "instance", "createdAt"],
+        [["c1@x.com", "Ada", "A", "default", "2020-01-01T00:00:00Z"]],
+    )
+    result = invoke(str(leads), env=credentials(server))
+    assert result.exit_code == 0, result.stderr
+    [stored] = export(db_path)
+    assert (stored["Email"], stored["FirstName"], stored["Company"]) == ("c1@x.com", "Ada", "A")
+    # What `leads export` wrote pushes back as it is.
+    exported = tmp_path / "export.jsonl"
+    exported.write_text(json.dumps({**stored, "Company": "B"}) + "\n")
+    result = invoke(str(exported), env=credentials(server))
+    assert result.exit_code == 0, result.stderr
+    assert summary(result.stdout)["updated"] == "1"
+    assert export(db_path)[0]["Company"] == "B"
+
+    twice = write_csv(tmp_path / "twice.csv", ["Email", "EMAIL"], [["a@x.com", "b@x.com"]])
+    result = invoke(str(twice), env=credentials(server))
+    assert result.exit_code == 2
+    assert "the CSV header names Email more than once (in any case)" in result.output

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from leadsync.store import Store
 from leadsync.wire.wsdl import render_wsdl
 from tests.server import ServerProcess
-from tests.soap import auth_header, envelope, read_fault, sync_request
+from tests.soap import auth_header, envelope, read_fault, sync_request, yesterday
 from tests.test_e2e import zeep_header
 
 URL = "/soap/mktows/2_2"
@@ -115,7 +115,7 @@ def test_get_lead_by_idnum_email_and_cookie(service: Any) -> None:
     both = service.getLead(
         leadKey={"keyType": "EMAIL", "keyValue": "DUP@x.com"}, _soapheaders=zeep_header()
     )
-    assert (both.count, [r.Id for r in both.leadRecordList.leadRecord]) == (2, [1, 2])
+    assert (both.count, [r.Id for r in both.leadRecordList.leadRecord]) == (2, [2, 1])
     by_id = service.getLead(
         leadKey={"keyType": "IDNUM", "keyValue": "2"}, _soapheaders=zeep_header()
     )
@@ -180,7 +180,7 @@ def test_get_multiple_leads_pages_by_key_and_by_time(service: Any) -> None:
     assert seen == emails[:-1]
     assert result.newStreamPosition in (None, "")
 
-    window = {"oldestUpdatedAt": "2000-01-01T00:00:00Z"}
+    window = {"oldestUpdatedAt": yesterday()}
     everything = service.getMultipleLeads(
         leadSelector=_typed(service, "LastUpdateAtSelector", window),
         batchSize=1000,
@@ -192,7 +192,7 @@ def test_get_multiple_leads_pages_by_key_and_by_time(service: Any) -> None:
 def test_describe_mobject_lists_the_catalog_with_custom_fields(service: Any, store: Store) -> None:
     from leadsync.fields import FieldType
 
-    store.add_field("Tier", FieldType.STRING)
+    store.add_field("Tier", FieldType.STRING, 0)
     # zeep unwraps result/metadata, the only child of each.
     metadata = service.describeMObject(objectName="LeadRecord", _soapheaders=zeep_header())
     fields = {f.name: (f.dataType, f.isCustom) for f in metadata.fieldList.field}
@@ -220,7 +220,7 @@ def test_a_tampered_stream_position_is_20122(client: TestClient) -> None:
     client.post(URL, content=sync_request([{"Email": f"s{i}@x.com"} for i in range(5)]))
     selector = (
         '<leadSelector xsi:type="ns1:LastUpdateAtSelector"><oldestUpdatedAt>'
-        "2000-01-01T00:00:00Z</oldestUpdatedAt></leadSelector>"
+        f"{yesterday()}</oldestUpdatedAt></leadSelector>"
     )
     answer = _multiple(client, f"{selector}<batchSize>2</batchSize>")
     position = answer.split(b"<newStreamPosition>")[1].split(b"<")[0].decode()
@@ -239,7 +239,7 @@ def test_paging_a_changing_store_neither_skips_nor_repeats(client: TestClient) -
     client.post(URL, content=sync_request([{"Email": f"p{i}@x.com"} for i in range(30)]))
     selector = (
         '<leadSelector xsi:type="ns1:LastUpdateAtSelector"><oldestUpdatedAt>'
-        "2000-01-01T00:00:00Z</oldestUpdatedAt></leadSelector>"
+        f"{yesterday()}</oldestUpdatedAt></leadSelector>"
     )
     seen: list[str] = []
     inner = f"{selector}<batchSize>7</batchSize>"

@@ -200,9 +200,13 @@ def test_too_many_attributes_are_left_to_the_tree() -> None:
     source = document(_plain(1))
     assert scan_of(source, max_attributes=1) is None
     scanned, tree = both(source, max_attributes=1)
-    assert scanned == tree == (
-        [LeadRecord(problem="too many attributes in one lead record: at most 1")],
-        True,
+    assert (
+        scanned
+        == tree
+        == (
+            [LeadRecord(problem="too many attributes in one lead record: at most 1")],
+            True,
+        )
     )
 
 

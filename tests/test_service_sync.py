@@ -108,18 +108,60 @@ def test_email_dedup_is_case_insensitive_and_keeps_the_stored_email(store: Store
     assert summary(store) == [(1, "Mixed@Example.com", None, None, {"Company": "Q"})]
 
 
-def test_dedup_picks_the_most_recently_updated_then_highest_id(store: Store) -> None:
+def test_dedup_picks_the_most_recently_created_lead(store: Store) -> None:
+    # marketo-objects.md: with duplicates Marketo "uses the most recently added object".
     sync(store, rec("d@x.com"), rec("d@x.com"), dedup=False, now=1_000)
-    # Two leads share d@x.com; both stamped within one call: 1 at 1000, 2 at 1001.
     assert sync(store, rec("d@x.com", Company="newest"), now=2_000) == [(2, "UPDATED", None)]
+    # Updating the older lead does not make it the one dedup picks.
     sync(store, rec(id=1, Company="touched"), now=3_000)
-    assert sync(store, rec("d@x.com", Company="again"), now=4_000) == [(1, "UPDATED", None)]
+    assert sync(store, rec("d@x.com", Company="again"), now=4_000) == [(2, "UPDATED", None)]
+    # Nor does an update that changes nothing.
+    sync(store, rec(id=1), now=5_000)
+    assert sync(store, rec("d@x.com"), now=6_000) == [(2, "UPDATED", None)]
 
 
-def test_equal_update_times_pick_the_highest_id(store: Store) -> None:
+def test_a_lead_created_earlier_in_the_call_wins_over_older_ones(store: Store) -> None:
+    sync(store, rec("w@x.com"), now=1_000)
+    got = sync(store, rec("w@x.com"), rec("w@x.com", Company="B"), dedup=False, now=2_000)
+    assert got == [(2, "CREATED", None), (3, "CREATED", None)]
+    assert sync(store, rec("W@x.com", Company="C"), now=3_000) == [(3, "UPDATED", None)]
+
+
+def test_equal_creation_times_pick_the_highest_id(store: Store) -> None:
     sync(store, rec("t@x.com"), dedup=False, now=5_000)
     sync(store, rec("t@x.com"), dedup=False, now=5_000)
     assert sync(store, rec("t@x.com"), now=6_000) == [(2, "UPDATED", None)]
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t", " \n "])
+def test_a_blank_email_is_no_key(store: Store, blank: str) -> None:
+    no_key = "lead record has no key: give Id, ForeignSysPersonId or Email"
+    assert sync(store, rec(blank, Company="A"), rec(blank, Company="B")) == [
+        (0, "FAILED", no_key),
+        (0, "FAILED", no_key),
+    ]
+    # With another key the record applies, and the blank Email is not stored.
+    assert sync(store, rec(blank, fid="F1"), rec(blank, fid="F2")) == [
+        (1, "CREATED", None),
+        (2, "CREATED", None),
+    ]
+    assert [(lead.id, lead.email) for lead in store.iter_leads()] == [(1, None), (2, None)]
+
+
+def test_a_blank_email_attribute_clears_the_email(store: Store) -> None:
+    sync(store, rec("keep@x.com"))
+    assert sync(store, rec(id=1, Email="  ")) == [(1, "UPDATED", None)]
+    assert summary(store) == [(1, None, None, None, {})]
+    # No lead now holds a blank email key that a later blank Email could match.
+    assert sync(store, rec("   ", Company="X"))[0][1] == "FAILED"
+
+
+def test_blank_foreign_ids_are_no_key(store: Store) -> None:
+    assert sync(store, rec("a@x.com", fid="  "), rec("b@x.com", fid="  ")) == [
+        (1, "CREATED", None),
+        (2, "CREATED", None),
+    ]
+    assert [lead.foreign_sys_person_id for lead in store.iter_leads()] == [None, None]
 
 
 def test_dedup_off_always_creates(store: Store) -> None:
@@ -198,8 +240,8 @@ def test_nil_clears_and_values_round_trip_exactly(store: Store) -> None:
 
 def test_custom_fields_are_accepted_once_added(store: Store) -> None:
     assert sync(store, rec("a@x.com", Tier="gold"))[0][1] == "FAILED"
-    store.add_field("Tier", FieldType.STRING)
-    store.add_field("Visits", FieldType.INTEGER)
+    store.add_field("Tier", FieldType.STRING, 0)
+    store.add_field("Visits", FieldType.INTEGER, 0)
     assert sync(store, rec("a@x.com", Tier="gold", Visits="3")) == [(1, "CREATED", None)]
     assert sync(store, rec("a@x.com", Visits="three"))[0] == (
         0,
@@ -231,6 +273,14 @@ def test_a_foreign_id_given_with_an_id_moves_from_its_old_lead(store: Store) -> 
         (1, "F2"),
         (2, "F1"),
     ]
+
+
+def test_a_moved_foreign_id_takes_its_type_from_the_old_holder(store: Store) -> None:
+    sync(store, rec("a@x.com", fid="F1", ftype="SFDC"), rec("b@x.com"))
+    assert sync(store, rec(id=2, fid="F1", ftype="NETSUITE")) == [(2, "UPDATED", None)]
+    assert [
+        (lead.id, lead.foreign_sys_person_id, lead.foreign_sys_type) for lead in store.iter_leads()
+    ] == [(1, None, None), (2, "F1", "NETSUITE")]
 
 
 def test_ids_are_never_reused_and_keep_growing(store: Store) -> None:

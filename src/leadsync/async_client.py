@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TypeVar
@@ -20,6 +20,7 @@ from typing import TypeVar
 import httpx
 from lxml import etree
 
+from leadsync.batches import abatches
 from leadsync.client_answers import field_metadata, leads
 from leadsync.client_protocol import (
     HEADERS,
@@ -28,10 +29,12 @@ from leadsync.client_protocol import (
     LeadPages,
     Request,
     SyncBatch,
+    Verify,
     describe_request,
     get_lead_request,
     sync_lead_request,
     sync_lead_result,
+    tls_verify,
 )
 from leadsync.client_types import (
     MAX_BATCH,
@@ -65,13 +68,18 @@ class AsyncClient(ClientCore):
         max_concurrency: int = 4,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        verify: Verify = True,
     ) -> None:
         super().__init__(endpoint, user_id, secret, max_concurrency, retry)
         self._interrupted = asyncio.Event()
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._on_wire: set[asyncio.Task[object]] = set()  # tasks with a request sent
         self._http = httpx.AsyncClient(
-            timeout=timeout, limits=self._limits(), transport=transport, headers=HEADERS
+            timeout=timeout,
+            limits=self._limits(),
+            transport=transport,
+            headers=HEADERS,
+            verify=tls_verify(verify),
         )
 
     async def __aenter__(self) -> AsyncClient:
@@ -125,7 +133,7 @@ class AsyncClient(ClientCore):
         window: deque[tuple[list[R], asyncio.Task[list[SyncResult]]]] = deque()
         ahead = 2 * self.max_concurrency  # calls queued behind those in flight
         try:
-            async for batch in _chunks(records, batch_size):
+            async for batch in abatches(records, batch_size):
                 window.append((batch, asyncio.create_task(self.sync_batch(batch, dedup=dedup))))
                 if len(window) >= ahead:
                     done, task = window.popleft()
@@ -228,25 +236,5 @@ class AsyncClient(ClientCore):
         try:
             response = await self._http.post(self.endpoint, content=content, headers=headers)
         except httpx.TransportError as exc:
-            raise request.failed_to_send(exc, self.endpoint) from None
+            raise self._failed(exc, request) from None
         return self._answered(response, request)
-
-
-async def _chunks(records: Iterable[R] | AsyncIterable[R], size: int) -> AsyncIterator[list[R]]:
-    batch: list[R] = []
-    async for record in _each(records):
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-async def _each(records: Iterable[R] | AsyncIterable[R]) -> AsyncIterator[R]:
-    if isinstance(records, AsyncIterable):
-        async for record in records:
-            yield record
-    else:
-        for record in records:
-            yield record

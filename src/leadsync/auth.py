@@ -10,6 +10,7 @@ from datetime import datetime
 
 from leadsync.errors import AuthenticationFailed, RequestExpired
 from leadsync.model import Account, Credentials
+from leadsync.words import plural
 
 # Ruby's Time#to_s: "2015-07-06 13:43:43 +0900" (seen from production Marketo clients).
 _RUBY_TS = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ([+-]\d{2})(\d{2})")
@@ -67,7 +68,7 @@ def authenticate(
         raise AuthenticationFailed("Authentication failed: bad requestTimestamp") from None
     if max_skew_seconds and abs((now - sent_at).total_seconds()) > max_skew_seconds:
         raise RequestExpired(
-            f"Request expired: requestTimestamp is more than {max_skew_seconds} seconds "
-            "from the server's clock"
+            f"Request expired: requestTimestamp is more than "
+            f"{plural(max_skew_seconds, 'second')} from the server's clock"
         )
     return account

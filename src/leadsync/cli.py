@@ -1,17 +1,20 @@
-"""The ``leadsync`` command: serve, users, leads, fields.
+"""The ``leadsync`` command: serve, users, instances, leads, fields, push.
 
-Every command takes ``--db`` (env ``LEADSYNC_DB``): the lead store, a SQLite file or a
-``postgresql://`` URL.
+Every command but ``push`` (which talks to an endpoint) takes ``--db`` (env
+``LEADSYNC_DB``): the lead store, a SQLite file or a ``postgresql://`` URL. Only
+``serve`` and the commands that add something create a store; the others say there is
+none.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import logging
 import secrets
 import sys
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,16 +28,18 @@ from leadsync.config import (
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CLOCK_SKEW,
+    DEFAULT_MAX_UPDATE_WINDOW_DAYS,
     DEFAULT_POOL_SIZE,
     Settings,
 )
 from leadsync.errors import ConfigError
-from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field
+from leadsync.fields import FieldType, check_custom_field
 from leadsync.keyfile import load_keys
 from leadsync.limits import LimitSettings
 from leadsync.model import DEFAULT_INSTANCE, Lead
 from leadsync.push import push
 from leadsync.store import Store, open_store
+from leadsync.words import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 _LIMITS = LimitSettings()  # Marketo's figures, the defaults
@@ -46,16 +51,21 @@ def db_option(func: F) -> F:
         envvar="LEADSYNC_DB",
         default=DEFAULT_DB,
         show_default=True,
-        help="The lead store: a SQLite file (created when missing) or a postgresql:// URL."
-        " Env: LEADSYNC_DB.",
+        help="The lead store: a SQLite file or a postgresql:// URL. Env: LEADSYNC_DB.",
     )(func)
 
 
-def _open(db: str) -> Store:
+@contextmanager
+def _store(db: str, *, create: bool = False) -> Iterator[Store]:
+    """The store ``db``, closed afterwards; only ``create`` makes one that is missing."""
     try:
-        return open_store(db)
+        store = open_store(db, create=create)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @click.group()
@@ -112,6 +122,16 @@ def main() -> None:
     type=click.IntRange(1),
     envvar="LEADSYNC_MAX_ATTRIBUTES",
     help="Most attributes in one lead record (that record fails beyond).",
+)
+@click.option(
+    "--max-update-window-days",
+    default=DEFAULT_MAX_UPDATE_WINDOW_DAYS,
+    show_default=True,
+    type=click.IntRange(0),
+    envvar="LEADSYNC_MAX_UPDATE_WINDOW_DAYS",
+    help="Longest oldestUpdatedAt-to-latestUpdatedAt span of a getMultipleLeads "
+    "LastUpdateAtSelector (to now without latestUpdatedAt), as Marketo (fault 20022 "
+    "beyond); 0 lifts the limit.",
 )
 @click.option(
     "--workers",
@@ -201,6 +221,7 @@ def serve(
     max_batch: int,
     max_body_bytes: int,
     max_attributes: int,
+    max_update_window_days: int,
     workers: int,
     pool_size: int,
     emulate_limits: bool,
@@ -237,9 +258,10 @@ def serve(
         ZoneInfo(quota_time_zone)
     except (ValueError, ZoneInfoNotFoundError):
         raise click.BadParameter(f"unknown time zone {quota_time_zone!r}") from None
+    keys: dict[str, str] = {}
     if secrets_file is not None:
         try:
-            load_keys(secrets_file)
+            keys = load_keys(secrets_file)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
     settings = Settings(
@@ -252,19 +274,20 @@ def serve(
         emulate_limits=emulate_limits,
         limits=limits,
         secrets_file=secrets_file,
+        max_update_window_days=max_update_window_days,
     )
-    store = _open(db)
+    with _store(db, create=True) as store:  # each worker opens its own
+        location, users = store.location, store.list_users()
     try:
         sock = bind(host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     shown_host = f"[{host}]" if ":" in host else host
     base = f"{'https' if tls else 'http'}://{shown_host}:{sock.getsockname()[1]}"
-    users = store.list_users()
     click.echo(f"leadsync {__version__}")
     click.echo(f"endpoint: {base}/soap/mktows/2_2")
     click.echo(f"wsdl:     {base}/soap/mktows/2_2?WSDL")
-    click.echo(f"store:    {store.location}")
+    click.echo(f"store:    {location}")
     click.echo(f"users:    {len(users)}")
     if workers > 1:
         click.echo(f"workers:  {workers}")
@@ -273,15 +296,17 @@ def serve(
             f"limits:   {rate_limit} calls/{rate_window} s, {concurrency_limit} in flight, "
             f"{daily_quota}/day ({quota_time_zone}) per instance and process"
         )
+    strangers = sorted(set(keys) - {user_id for user_id, _ in users})
+    if strangers:
+        click.echo(
+            f"warning:  the secrets file has keys for users the store does not know, who "
+            f"cannot call: {', '.join(strangers)} (add them with leadsync users add)"
+        )
     if not users:
         click.echo(
             f"no user can call yet; add one with: leadsync users add USER_ID --generate --db {db}"
         )
     sys.stdout.flush()
-    logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    store.close()  # each worker opens its own
     run(settings, sock, log_level, tls, workers)
 
 
@@ -316,14 +341,23 @@ def users_add(db: str, user_id: str, secret: str | None, generate: bool, instanc
     key = secrets.token_hex(22).upper() if generate else str(secret)
     if not key:
         raise click.UsageError("the secret must not be empty")
-    try:
-        created = _open(db).add_user(user_id, key, instance)
-    except ValueError:
-        raise click.ClickException(
-            f"no instance {instance}; add it with: leadsync instances add {instance}"
-        ) from None
+    with _store(db, create=True) as store:
+        before = store.account(user_id)
+        try:
+            store.add_user(user_id, key, instance)
+        except ValueError:
+            raise click.ClickException(
+                f"no instance {instance}; add it with: leadsync instances add {instance}"
+            ) from None
     suffix = "" if instance == DEFAULT_INSTANCE else f" (instance {instance})"
-    click.echo(f"{'added' if created else 'replaced the key of'} user {user_id}{suffix}")
+    if before is None:
+        click.echo(f"added user {user_id}{suffix}")
+    else:
+        changes = [
+            *(["replaced its key"] if before.secret != key else []),
+            *([f"moved it to instance {instance}"] if before.instance != instance else []),
+        ]
+        click.echo(f"user {user_id}: {' and '.join(changes) or 'nothing changed'}")
     if generate:
         click.echo(f"secret: {key}")
 
@@ -337,8 +371,9 @@ def users_list(db: str) -> None:
     Example:
       leadsync users list
     """
-    for user_id, instance in _open(db).list_users():
-        click.echo(f"{user_id}\t{instance}")
+    with _store(db) as store:
+        for user_id, instance in store.list_users():
+            click.echo(f"{user_id}\t{instance}")
 
 
 @users.command("remove")
@@ -351,8 +386,9 @@ def users_remove(db: str, user_id: str) -> None:
     Example:
       leadsync users remove demo17_1_809934544BFABAE58E5D27
     """
-    if not _open(db).remove_user(user_id):
-        raise click.ClickException(f"no user {user_id}")
+    with _store(db) as store:
+        if not store.remove_user(user_id):
+            raise click.ClickException(f"no user {user_id}")
     click.echo(f"removed user {user_id}")
 
 
@@ -373,7 +409,8 @@ def instances_add(db: str, name: str) -> None:
     """
     if not name.strip() or name != name.strip():
         raise click.UsageError("NAME must not be empty or carry spaces at its ends")
-    created = _open(db).add_instance(name)
+    with _store(db, create=True) as store:
+        created = store.add_instance(name)
     click.echo(f"{'added' if created else 'there is already an'} instance {name}")
 
 
@@ -386,8 +423,35 @@ def instances_list(db: str) -> None:
     Example:
       leadsync instances list
     """
-    for name in _open(db).list_instances():
-        click.echo(name)
+    with _store(db) as store:
+        for name in store.list_instances():
+            click.echo(name)
+
+
+@instances.command("remove")
+@db_option
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Remove it with its users and leads.")
+def instances_remove(db: str, name: str, force: bool) -> None:
+    """Remove the instance NAME; one with users or leads only with --force.
+
+    \b
+    Example:
+      leadsync instances remove acme --force
+    """
+    if name == DEFAULT_INSTANCE:
+        raise click.ClickException(f"the instance {DEFAULT_INSTANCE} cannot be removed")
+    with _store(db) as store:
+        if name not in store.list_instances():
+            raise click.ClickException(f"no instance {name}")
+        users, leads = store.instance_use(name)
+        if (users or leads) and not force:
+            raise click.ClickException(
+                f"the instance {name} has {plural(users, 'user')} and {plural(leads, 'lead')};"
+                " remove it with them with --force"
+            )
+        store.remove_instance(name)
+    click.echo(f"removed instance {name} ({plural(users, 'user')}, {plural(leads, 'lead')})")
 
 
 @main.group()
@@ -400,9 +464,21 @@ def _iso(microseconds: int) -> str:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+EXPORT_COLUMNS = (
+    "Id",
+    "instance",
+    "Email",
+    "ForeignSysPersonId",
+    "ForeignSysType",
+    "createdAt",
+    "updatedAt",
+)
+
+
 def _row(lead: Lead) -> dict[str, Any]:
     return {
         "Id": lead.id,
+        "instance": lead.instance,
         "Email": lead.email,
         "ForeignSysPersonId": lead.foreign_sys_person_id,
         "ForeignSysType": lead.foreign_sys_type,
@@ -426,26 +502,28 @@ def _row(lead: Lead) -> dict[str, Any]:
 def leads_export(db: str, fmt: str, instance: str | None) -> None:
     """Write every lead to standard output, in Id order.
 
-    Keys: Id, Email, ForeignSysPersonId, ForeignSysType, createdAt, updatedAt, then one
-    per attribute, named by its attrName.
+    Keys: Id, instance, Email, ForeignSysPersonId, ForeignSysType, createdAt, updatedAt,
+    then one per attribute, named by its attrName. `leadsync push` reads this format back
+    (it skips instance, createdAt and updatedAt).
 
     \b
     Example:
       leadsync leads export --format csv > leads.csv
     """
-    store = _open(db)
-    if instance is not None and instance not in store.list_instances():
-        raise click.ClickException(f"no instance {instance}")
-    rows: Iterator[dict[str, Any]] = (_row(lead) for lead in store.iter_leads(instance))
-    out = sys.stdout
-    if fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    columns = ["Id", "Email", "ForeignSysPersonId", "ForeignSysType", "createdAt", "updatedAt"]
-    writer = csv.DictWriter(out, columns + store.attribute_names(instance), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    with _store(db) as store:
+        if instance is not None and instance not in store.list_instances():
+            raise click.ClickException(f"no instance {instance}")
+        rows: Iterator[dict[str, Any]] = (_row(lead) for lead in store.iter_leads(instance))
+        out = sys.stdout
+        if fmt == "jsonl":
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            return
+        writer = csv.DictWriter(
+            out, [*EXPORT_COLUMNS, *store.attribute_names(instance)], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @main.group()
@@ -462,11 +540,10 @@ def fields_list(db: str) -> None:
     Example:
       leadsync fields list
     """
-    custom = _open(db).custom_fields()
-    for name, kind in sorted(STANDARD_FIELDS.items()):
-        click.echo(f"{name}\t{kind}\tstandard")
-    for name, kind in sorted(custom.items()):
-        click.echo(f"{name}\t{kind}\tcustom")
+    with _store(db) as store:
+        catalog = store.catalog()
+    for field in catalog.fields:
+        click.echo(f"{field.name}\t{field.type}\t{'custom' if field.custom else 'standard'}")
 
 
 @fields.command("add")
@@ -486,13 +563,41 @@ def fields_add(db: str, name: str, field_type: str) -> None:
     Example:
       leadsync fields add LoyaltyTier --type string
     """
-    store = _open(db)
-    try:
-        check_custom_field(name, {**STANDARD_FIELDS, **store.custom_fields()})
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    store.add_field(name, FieldType(field_type))
+    with _store(db, create=True) as store:
+        try:
+            check_custom_field(name, [f.name for f in store.catalog().fields if f.custom])
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        store.add_field(name, FieldType(field_type), time.time_ns() // 1000)
     click.echo(f"added field {name} ({field_type})")
+
+
+@fields.command("remove")
+@db_option
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Remove it even though leads hold values of it.")
+def fields_remove(db: str, name: str, force: bool) -> None:
+    """Remove the custom field NAME; one that leads hold values of only with --force,
+    which removes those values too.
+
+    \b
+    Example:
+      leadsync fields remove LoyaltyTier
+    """
+    with _store(db) as store:
+        if not any(f.custom and f.name == name for f in store.catalog().fields):
+            raise click.ClickException(f"no custom field {name}")
+        holders = store.field_use(name)
+        if holders and not force:
+            raise click.ClickException(
+                f"{plural(holders, 'lead')} hold a value of {name}; remove the field and "
+                "those values with --force"
+            )
+        store.remove_field(name)
+    click.echo(
+        f"removed field {name}"
+        + (f" and its values on {plural(holders, 'lead')}" if holders else "")
+    )
 
 
 main.add_command(push)  # leadsync push FILE: defined with the loader in push.py

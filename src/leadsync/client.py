@@ -21,6 +21,7 @@ from typing import TypeVar
 import httpx
 from lxml import etree
 
+from leadsync.batches import batches
 from leadsync.client_answers import field_metadata, leads
 from leadsync.client_protocol import (
     HEADERS,
@@ -29,11 +30,12 @@ from leadsync.client_protocol import (
     LeadPages,
     Request,
     SyncBatch,
-    chunks,
+    Verify,
     describe_request,
     get_lead_request,
     sync_lead_request,
     sync_lead_result,
+    tls_verify,
 )
 from leadsync.client_types import (
     DEFAULT_RETRIES,
@@ -76,7 +78,10 @@ class Client(ClientCore):
 
     ``endpoint`` is the full SOAP URL (``https://.../soap/mktows/2_2``). ``timeout`` is
     per call, ``max_concurrency`` the calls ``sync_multiple_leads`` keeps in flight, and
-    ``transport`` an ``httpx.BaseTransport`` to use instead of the network (tests, proxies).
+    ``transport`` an ``httpx.BaseTransport`` to use instead of the network (tests, proxies),
+    and ``verify`` how an https endpoint's certificate is checked: True (the system's CAs),
+    a CA bundle file, an ``ssl.SSLContext``, or False (not at all). A certificate that is
+    not trusted, or TLS against a plain port, fails at once: no retry can help.
     Use it as a context manager, or call ``close()``.
     """
 
@@ -90,11 +95,16 @@ class Client(ClientCore):
         max_concurrency: int = 4,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        verify: Verify = True,
     ) -> None:
         super().__init__(endpoint, user_id, secret, max_concurrency, retry)
         self._interrupted = threading.Event()
         self._http = httpx.Client(
-            timeout=timeout, limits=self._limits(), transport=transport, headers=HEADERS
+            timeout=timeout,
+            limits=self._limits(),
+            transport=transport,
+            headers=HEADERS,
+            verify=tls_verify(verify),
         )
 
     def __enter__(self) -> Client:
@@ -155,7 +165,7 @@ class Client(ClientCore):
         ahead = 2 * self.max_concurrency  # queued calls keep every thread busy
         pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="leadsync-client")
         try:
-            for batch in chunks(records, batch_size):
+            for batch in batches(records, batch_size):
                 window.append((batch, pool.submit(self.sync_batch, batch, dedup=dedup)))
                 if len(window) >= ahead:
                     done, future = window.popleft()
@@ -207,8 +217,9 @@ class Client(ClientCore):
         attributes: Iterable[str] | None = None,
         batch_size: int = 100,
     ) -> Iterator[RemoteLead]:
-        """Every lead selected by key (``emails`` or ``ids``, at most 100) or by update
-        time, following the stream positions page after page."""
+        """Every lead selected by key (``emails`` or ``ids``: any number, asked 100 a
+        selector, Marketo's cap) or by update time, following the stream positions page
+        after page."""
         pages = LeadPages(
             emails=emails,
             ids=ids,
@@ -239,5 +250,5 @@ class Client(ClientCore):
         try:
             response = self._http.post(self.endpoint, content=content, headers=headers)
         except httpx.TransportError as exc:
-            raise request.failed_to_send(exc, self.endpoint) from None
+            raise self._failed(exc, request) from None
         return self._answered(response, request)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from lxml import etree
 
 from leadsync import ns
 from leadsync.auth import sign
+from leadsync.batches import batches
 from leadsync.client_answers import answer, descendant_text, leads, sync_statuses
 from leadsync.client_types import (
     KEYS,
@@ -89,6 +91,7 @@ class ClientCore:
         self.retry = retry or RetryPolicy()
         self._lock = threading.Lock()
         self._calls = 0
+        self._answered_once = False  # the endpoint has answered over HTTP at least once
         self._retries: Counter[str] = Counter()
 
     def __repr__(self) -> str:
@@ -115,7 +118,11 @@ class ClientCore:
     def _answered(self, response: httpx.Response, request: Request) -> etree._Element:
         with self._lock:
             self._calls += 1
+            self._answered_once = True
         return answer(response, request.operation)
+
+    def _failed(self, exc: httpx.TransportError, request: Request) -> ConnectionFailed:
+        return request.failed_to_send(exc, self.endpoint, self._answered_once)
 
     def _retrying(
         self, request: Request, error: ClientError, attempt: int, interrupted: bool
@@ -126,7 +133,14 @@ class ClientCore:
         if reason is None or attempt > self.retry.max_retries or interrupted:
             return None
         wait = self.retry.delay(attempt)
-        log.info("%s: %s; retry %d in %.2f s", request.operation, error, attempt, wait)
+        log.info(
+            "%s: %s; retry %d of %d in %.1f s",
+            request.operation,
+            error,
+            attempt,
+            self.retry.max_retries,
+            wait,
+        )
         with self._lock:
             self._retries[reason] += 1
         return wait
@@ -164,10 +178,26 @@ class Request:
         }
         return text.encode(), headers
 
-    def failed_to_send(self, exc: httpx.TransportError, endpoint: str) -> ConnectionFailed:
-        """What an httpx transport error means for this request."""
+    def failed_to_send(
+        self, exc: httpx.TransportError, endpoint: str, answered_before: bool
+    ) -> ConnectionFailed:
+        """What an httpx transport error means for this request; ``answered_before`` is
+        whether the endpoint ever answered this client over HTTP."""
+        tls = _tls_error(exc)
+        if tls is not None:
+            return ConnectionFailed(
+                f"cannot reach {endpoint}: TLS failed: {tls}", maybe_applied=False, permanent=True
+            )
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return ConnectionFailed(f"cannot reach {endpoint}: {exc}", maybe_applied=False)
+        if isinstance(exc, httpx.RemoteProtocolError) and not answered_before:
+            # An endpoint that never spoke HTTP to us: an https port called with http://,
+            # or no HTTP server at all. Trying again cannot help.
+            return ConnectionFailed(
+                f"{endpoint} does not answer HTTP ({exc}); is it an https:// endpoint?",
+                maybe_applied=True,
+                permanent=True,
+            )
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
         return ConnectionFailed(
             f"{self.operation} to {endpoint} {kind} before an answer: {exc}", maybe_applied=True
@@ -181,22 +211,37 @@ class Request:
             return str(error.code) if error.code in policy.codes else None
         if isinstance(error, ConnectionFailed):
             error.attempts = attempt
-            return None if error.maybe_applied and not self.resend_safe else "connection"
+            if error.permanent or (error.maybe_applied and not self.resend_safe):
+                return None
+            return "connection"
         return None
 
 
+def _tls_error(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind an httpx error (httpx chains the causes), if there is one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+Verify = bool | str | ssl.SSLContext
+
+
+def tls_verify(verify: Verify) -> bool | ssl.SSLContext:
+    """httpx's ``verify`` from ours: True (the system's CAs), False (no check), a CA
+    bundle file, or an SSLContext as it is."""
+    if isinstance(verify, str):
+        try:
+            return ssl.create_default_context(cafile=verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"cannot read the CA file {verify}: {exc}") from None
+    return verify
+
+
 # -- requests ---------------------------------------------------------------------------
-
-
-def chunks(records: Iterable[R], size: int) -> Iterator[list[R]]:
-    batch: list[R] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def escape_text(text: str) -> str:
@@ -277,9 +322,13 @@ def get_lead_request(key_type: str, key_value: str | int) -> Request:
 NO_SUCH_LEAD = 20103  # getLead's fault when no lead has the key: the client answers []
 
 
+MAX_KEYS = 100  # keys in one LeadKeySelector: Marketo ignores the rest
+
+
 class LeadPages:
     """getMultipleLeads page after page: ``request()`` is the next page's request (None
-    when there is no more), ``leads(answer)`` that page's leads."""
+    when there is no more), ``leads(answer)`` that page's leads. More keys than one
+    selector takes go as several selectors of MAX_KEYS, one stream after the other."""
 
     def __init__(
         self,
@@ -297,22 +346,24 @@ class LeadPages:
                 if emails is not None
                 else ("IDNUM", [str(i) for i in ids or ()])
             )
-            items = "".join(f"<stringItem>{escape_text(k)}</stringItem>" for k in keys)
-            self._selector = (
+            self._selectors = [
                 '<leadSelector xsi:type="ns1:LeadKeySelector">'
-                f"<keyType>{kind}</keyType><keyValues>{items}</keyValues></leadSelector>"
-            )
+                f"<keyType>{kind}</keyType><keyValues>"
+                + "".join(f"<stringItem>{escape_text(k)}</stringItem>" for k in group)
+                + "</keyValues></leadSelector>"
+                for group in batches(keys, MAX_KEYS)
+            ]
         elif updated_since is not None:
             until = (
                 ""
                 if updated_until is None
                 else f"<latestUpdatedAt>{updated_until.isoformat()}</latestUpdatedAt>"
             )
-            self._selector = (
+            self._selectors = [
                 '<leadSelector xsi:type="ns1:LastUpdateAtSelector">'
                 f"<oldestUpdatedAt>{updated_since.isoformat()}</oldestUpdatedAt>{until}"
                 "</leadSelector>"
-            )
+            ]
         else:
             raise ValueError("give emails, ids or updated_since")
         self._include = (
@@ -324,10 +375,9 @@ class LeadPages:
         )
         self._batch_size = batch_size
         self._position = ""
-        self._done = False
 
     def request(self) -> Request | None:
-        if self._done:
+        if not self._selectors:
             return None
         stream = (
             f"<streamPosition>{escape_text(self._position)}</streamPosition>"
@@ -336,14 +386,16 @@ class LeadPages:
         )
         return Request(
             "getMultipleLeads",
-            f"<ns1:paramsGetMultipleLeads>{self._selector}<batchSize>{self._batch_size}"
+            f"<ns1:paramsGetMultipleLeads>{self._selectors[0]}<batchSize>{self._batch_size}"
             f"</batchSize>{stream}{self._include}</ns1:paramsGetMultipleLeads>",
         )
 
     def leads(self, answer: etree._Element) -> list[RemoteLead]:
         remaining = (descendant_text(answer, "remainingCount") or "0").strip()
         self._position = (descendant_text(answer, "newStreamPosition") or "").strip()
-        self._done = remaining in ("", "0") or not self._position
+        if remaining in ("", "0") or not self._position:
+            self._selectors.pop(0)  # this selector's stream is done: on to the next
+            self._position = ""
         return leads(answer)
 
 

@@ -59,14 +59,18 @@ class RemoteFault(ClientError):
 class ConnectionFailed(ClientError):
     """No answer: the connection was refused or reset, or the call timed out (after the
     retries). ``maybe_applied`` is True when the request had been sent, so the server may
-    have applied it."""
+    have applied it. ``permanent`` when trying again cannot help (a certificate that is
+    not trusted, TLS against a plain port or the other way round): never retried."""
 
     short = "No answer from the endpoint"
 
-    def __init__(self, message: str, *, maybe_applied: bool, attempts: int = 1) -> None:
+    def __init__(
+        self, message: str, *, maybe_applied: bool, attempts: int = 1, permanent: bool = False
+    ) -> None:
         super().__init__(message)
         self.maybe_applied = maybe_applied
         self.attempts = attempts
+        self.permanent = permanent
 
 
 class ProtocolError(ClientError):

@@ -13,6 +13,7 @@ DEFAULT_MAX_BATCH = 300
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_POOL_SIZE = 10
 DEFAULT_MAX_ATTRIBUTES = 1000
+DEFAULT_MAX_UPDATE_WINDOW_DAYS = 30  # Marketo's LastUpdateAtSelector limit (fault 20022)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class Settings:
     emulate_limits: bool = False  # Marketo's rate, concurrency and daily limits
     limits: LimitSettings = field(default_factory=LimitSettings)
     secrets_file: str | None = None  # user keys kept outside the store
+    max_update_window_days: int = DEFAULT_MAX_UPDATE_WINDOW_DAYS  # 0: no limit
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +43,7 @@ class Settings:
             "max_body_bytes",
             "pool_size",
             "max_attributes",
+            "max_update_window_days",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")

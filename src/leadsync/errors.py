@@ -1,6 +1,6 @@
 """One root error for everything a caller can be told; each subclass carries its Marketo code.
 
-``app.py`` alone turns these into SOAP faults. ``message`` is the detail text; the fault
+``wire/dispatch.py`` alone turns these into SOAP faults. ``message`` is the detail text; the fault
 renderer appends `` (<code>)`` as Marketo does.
 """
 
@@ -49,6 +49,10 @@ class RateLimitExceeded(MktowsError):
 
 class ConcurrencyLimitExceeded(MktowsError):
     code, short = 20024, "Concurrency limit exceeded"
+
+
+class TimeRangeExceeded(MktowsError):
+    code, short = 20022, "Time range specified in query filter exceeded limit"
 
 
 class UnsupportedOperation(MktowsError):

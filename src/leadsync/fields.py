@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -19,7 +20,7 @@ class FieldType(StrEnum):
 
 
 STRING_MAX_CHARS = 255
-TEXT_MAX_BYTES = 32 * 1024
+TEXT_MAX_BYTES = 30_000  # Marketo's text area (rest-api/field-types.md)
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 _FLOAT_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _BOOLEANS = frozenset({"true", "false", "1", "0"})
@@ -48,6 +49,30 @@ STANDARD_FIELDS: dict[str, FieldType] = {
     "Salutation": _S, "SICCode": _S, "Site": _S, "State": _S, "Title": _S,
     "Unsubscribed": _B, "UnsubscribedReason": _T, "Website": _S,
 }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """One field a lead attribute may name; ``added_at`` in microseconds since the epoch
+    (a standard field's is when the store was made)."""
+
+    name: str
+    type: FieldType
+    custom: bool = False
+    added_at: int = 0
+
+
+class Catalog:
+    """Every field of one store: Marketo's standard ones, then the custom ones."""
+
+    def __init__(self, custom: Iterable[FieldDef] = (), created_at: int = 0) -> None:
+        standard = [FieldDef(n, t, False, created_at) for n, t in sorted(STANDARD_FIELDS.items())]
+        self.fields: list[FieldDef] = standard + sorted(custom, key=lambda f: f.name)
+        self.types: dict[str, FieldType] = {f.name: f.type for f in self.fields}
+
+    def type_of(self, name: str) -> FieldType:
+        """The type of ``name``; a name the catalog lost (a removed field) reads as text."""
+        return self.types.get(name, FieldType.STRING)
 
 
 def check_value(field_type: FieldType, value: str) -> str | None:
@@ -79,13 +104,21 @@ def _parses(parse: Callable[[str], object], value: str) -> bool:
     return True
 
 
-def check_custom_field(name: str, standard: Mapping[str, FieldType] = STANDARD_FIELDS) -> None:
-    """Raise ValueError when ``name`` cannot be a new custom field."""
+_LEAD_KEYS = frozenset({"id", "foreignsyspersonid", "foreignsystype"})
+
+
+def check_custom_field(name: str, custom: Iterable[str] = ()) -> None:
+    """Raise ValueError when ``name`` cannot be a new custom field beside ``custom``."""
     if not _NAME_RE.fullmatch(name):
         raise ValueError(
             f"field name {name!r} must start with a letter and hold only letters, digits "
             "and underscores (at most 100)"
         )
-    lowered = {n.lower() for n in standard}
-    if name.lower() in lowered or name.lower() in {"id", "foreignsyspersonid", "foreignsystype"}:
-        raise ValueError(f"field {name!r} clashes with a standard field or lead key")
+    lowered = name.lower()
+    if lowered in {n.lower() for n in STANDARD_FIELDS} or lowered in _LEAD_KEYS:
+        raise ValueError(f"{name} is a standard field or lead key of Marketo's")
+    clash = next((n for n in custom if n.lower() == lowered), None)
+    if clash == name:
+        raise ValueError(f"the custom field {name} exists already")
+    if clash is not None:
+        raise ValueError(f"{name} differs from the custom field {clash} only in case")

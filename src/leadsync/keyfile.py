@@ -2,10 +2,11 @@
 
 The store must keep user keys in a form it can check an HMAC with (the key itself), so a
 copy of the database is a copy of the keys. Operators who keep keys elsewhere (a
-mounted secret, a vault agent's file) give leadsync a file of ``USER_ID SECRET`` lines;
-a key there wins over the store's, and the user's instance still comes from the store
-(``default`` for a user the store does not know). The file must not be readable by
-group or others.
+mounted secret, a vault agent's file) give leadsync a file of ``USER_ID SECRET`` lines.
+The file supplies keys for the users the store knows, nothing more: a key there wins
+over the store's, the user's instance still comes from the store, and a user the store
+does not know (never added, or removed) cannot call whatever the file says. The file
+must not be readable by group or others.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import stat
 
 from leadsync.errors import ConfigError
-from leadsync.model import DEFAULT_INSTANCE, Account
+from leadsync.model import Account
 from leadsync.wire.dispatch import AccountLookup
 
 
@@ -42,13 +43,13 @@ def load_keys(path: str) -> dict[str, str]:
 
 
 def overlay(keys: dict[str, str], lookup: AccountLookup) -> AccountLookup:
-    """An account lookup whose keys come from ``keys`` first, then from ``lookup``."""
+    """An account lookup over the users ``lookup`` knows, their keys from ``keys`` first."""
 
     def account_for(user_id: str) -> Account | None:
         account = lookup(user_id)
         key = keys.get(user_id)
-        if key is None:
+        if account is None or key is None:
             return account
-        return Account(user_id, key, account.instance if account else DEFAULT_INSTANCE)
+        return Account(user_id, key, account.instance)
 
     return account_for

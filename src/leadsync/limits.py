@@ -17,6 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from leadsync.errors import ConcurrencyLimitExceeded, QuotaExceeded, RateLimitExceeded
+from leadsync.words import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,24 +64,24 @@ class Limiter:
         limits = self.settings
         if state.in_flight >= limits.concurrent_calls:
             raise ConcurrencyLimitExceeded(
-                f"Concurrency limit exceeded: more than {limits.concurrent_calls} calls "
-                "in flight for this instance"
+                f"Concurrency limit exceeded: more than {plural(limits.concurrent_calls, 'call')}"
+                " in flight for this instance"
             )
         stamp = now.timestamp()
         while state.recent and state.recent[0] <= stamp - limits.rate_window_seconds:
             state.recent.popleft()
         if len(state.recent) >= limits.rate_calls:
             raise RateLimitExceeded(
-                f"Rate limit exceeded: more than {limits.rate_calls} calls in "
-                f"{limits.rate_window_seconds} seconds for this instance"
+                f"Rate limit exceeded: more than {plural(limits.rate_calls, 'call')} in "
+                f"{plural(limits.rate_window_seconds, 'second')} for this instance"
             )
         today = now.astimezone(self._zone).date()
         if state.day != today:
             state.day, state.used_today = today, 0
         if state.used_today >= limits.daily_quota:
             raise QuotaExceeded(
-                f"Request limit exceeded: the daily quota of {limits.daily_quota} calls "
-                f"is used up; it resets at midnight {limits.quota_time_zone}"
+                f"Request limit exceeded: the daily quota of {plural(limits.daily_quota, 'call')}"
+                f" is used up; it resets at midnight {limits.quota_time_zone}"
             )
         state.recent.append(stamp)
         state.used_today += 1

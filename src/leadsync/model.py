@@ -74,7 +74,7 @@ class Credentials:
 
 @dataclass(slots=True)
 class Lead:
-    """A stored lead. Times are microseconds since the Unix epoch, UTC."""
+    """A stored lead of one instance. Times are microseconds since the Unix epoch, UTC."""
 
     id: int
     email: str | None
@@ -84,6 +84,17 @@ class Lead:
     created_at: int = 0
     updated_at: int = 0
     cookie: str | None = None
+    instance: str = DEFAULT_INSTANCE
+
+
+def creation_order(lead: Lead) -> tuple[int, int]:
+    """Sorts leads oldest first: by creation time, then id."""
+    return (lead.created_at, lead.id)
+
+
+def blank(text: str | None) -> bool:
+    """True for None, "" and text that is only whitespace: no value, as a key."""
+    return text is None or not text.strip()
 
 
 def email_key(email: str) -> str:

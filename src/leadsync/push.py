@@ -16,11 +16,13 @@ with dedup on their rows come back UPDATED instead of being duplicated.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from leadsync.batches import batches
 from leadsync.client_types import (
     DEFAULT_RETRIES,
     MAX_BATCH,
@@ -36,10 +39,12 @@ from leadsync.client_types import (
 )
 from leadsync.client_types import SyncResult as Result
 from leadsync.model import SyncStatusCode
-from leadsync.push_check import check_file
-from leadsync.push_files import Checkpoint, Report, Row, fingerprint, open_rows
+from leadsync.push_check import check_file, field_catalog
+from leadsync.push_files import Checkpoint, Names, Report, Row, fingerprint, open_rows
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from leadsync.client import Client  # imported when a push runs: httpx is heavy
 
 EXIT_FAILED_ROWS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -104,21 +109,10 @@ def _send(client: Client, rows: list[Row], dedup: bool) -> list[Result]:
     ]
 
 
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class _Stop:
     """The first Ctrl-C (or SIGTERM) asks for a clean stop; a second one quits at once."""
 
-    def __init__(self, announce: Callable[[], None]) -> None:
+    def __init__(self, announce: Callable[[int], None]) -> None:
         self.event = threading.Event()
         self._announce = announce
         self._saved: dict[int, Any] = {}
@@ -137,7 +131,7 @@ class _Stop:
         if self.event.is_set():
             raise KeyboardInterrupt
         self.event.set()
-        self._announce()
+        self._announce(number)
 
 
 def pump(
@@ -172,7 +166,7 @@ def pump(
 
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="leadsync-push")
     try:
-        for batch in _batches(rows, batch_size):
+        for batch in batches(rows, batch_size):
             while len(in_flight) >= concurrency and not (failure or stop.is_set()):
                 settle_some(0.25)
             if failure or stop.is_set():
@@ -216,7 +210,7 @@ def _format_of(path: Path, given: str | None) -> str:
     "--format",
     "fmt",
     type=click.Choice(["csv", "jsonl"]),
-    help="The file's format (default: from its extension, .csv or .jsonl/.json).",
+    help="The file's format (default: from its extension, .csv, or .jsonl, .ndjson, .json).",
 )
 @click.option(
     "--concurrency",
@@ -268,6 +262,13 @@ def _format_of(path: Path, given: str | None) -> str:
     type=click.FloatRange(min=0.1),
     help="Seconds to wait for one call's answer.",
 )
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="LEADSYNC_CA_FILE",
+    help="Trust the https endpoint's certificate if this PEM bundle signed it (default: the "
+    "system's CAs). Env: LEADSYNC_CA_FILE.",
+)
 @click.pass_context
 def push(
     ctx: click.Context,
@@ -284,18 +285,24 @@ def push(
     dry_run: bool,
     retries: int,
     timeout: float,
+    ca_file: str | None,
 ) -> None:
     """Send the leads of FILE (CSV or JSON Lines) to a mktows endpoint, in batches.
 
     CSV: the header row names the fields; Id, Email, ForeignSysPersonId and
     ForeignSysType are the lead's keys, every other column an attribute; empty cells are
-    left out. JSON Lines: one object a line, the same names; null clears a field.
+    left out. JSON Lines: one object a line, the same names; null clears a field. Names
+    match the server's field catalog in any case (email is Email); the columns instance,
+    createdAt and updatedAt of `leadsync leads export` are read and not sent.
 
     The file is streamed; a progress bar shows rows/s, created / updated / failed and the
-    time left. Failed rows go to the report (their values, status and error), a summary
-    follows. Exit code: 0 when every row was applied, 1 when some failed, 2 for a usage
-    or connection error (resume with --resume), 130 when interrupted (Ctrl-C stops
-    cleanly: the calls in flight finish; --resume goes on).
+    time left, and each retry says why and when. Failed rows go to the report (their
+    values, status and error), which replaces an earlier one once the endpoint answers;
+    a summary follows. A call is retried after a throttling fault or a lost connection,
+    never after an authentication fault, an untrusted certificate or a TLS mismatch.
+    Exit code: 0 when every row was applied, 1 when some failed, 2 for a usage or
+    connection error (resume with --resume), 130 when interrupted (Ctrl-C stops
+    cleanly: the calls in flight finish or count as not done; --resume goes on).
 
     \b
     Example:
@@ -324,14 +331,18 @@ def push(
     if endpoint and user_id and secret:
         from leadsync.client import Client  # httpx only when a push runs
 
-        client = Client(
-            endpoint,
-            user_id,
-            secret,
-            timeout=timeout,
-            max_concurrency=concurrency,
-            retry=RetryPolicy(max_retries=retries),
-        )
+        try:
+            client = Client(
+                endpoint,
+                user_id,
+                secret,
+                timeout=timeout,
+                max_concurrency=concurrency,
+                retry=RetryPolicy(max_retries=retries),
+                verify=ca_file or True,
+            )
+        except ValueError as exc:  # a CA file that is not a PEM bundle, a bad endpoint
+            raise click.UsageError(str(exc)) from None
     try:
         if dry_run or client is None:  # no client only in a dry run: checked above
             code = EXIT_FAILED_ROWS if check_file(file, fmt, report_path, client) else 0
@@ -386,6 +397,7 @@ def _push(
             click.echo(f"no {checkpoint_path.name}: pushing from the first row", err=True)
         checkpoint = Checkpoint(identity)
     earlier = checkpoint.rows
+    catalog, _ = field_catalog(client)  # the names the file's columns may mean
     from rich.console import Console  # here: `leadsync serve` need not import rich.progress
     from rich.progress import (
         BarColumn,
@@ -398,7 +410,7 @@ def _push(
 
     console = Console(stderr=True)
     with open(file, "rb") as handle:
-        columns, found = open_rows(handle, fmt)
+        columns, found = open_rows(handle, fmt, Names(catalog))
         run = Run(
             checkpoint,
             checkpoint_path,
@@ -423,12 +435,13 @@ def _push(
                 last_line[0] = time.monotonic()
                 click.echo(f"push: {run.status()}", err=True)
 
-        def announce() -> None:
-            click.echo("stopping: finishing the calls in flight (Ctrl-C again quits)", err=True)
+        def announce(signum: int) -> None:
+            again = "Ctrl-C again quits" if signum == signal.SIGINT else "a second signal quits"
+            click.echo(f"stopping: finishing the calls in flight ({again})", err=True)
 
         interrupted = False
         try:
-            with _Stop(announce) as stop, progress:
+            with _Stop(announce) as stop, progress, _retries_said(console):
                 failure = pump(
                     run,
                     (row for row in found if not checkpoint.done(row.index)),
@@ -447,16 +460,37 @@ def _push(
             run.report.close()
     _summary(run, earlier, client)
     if failure is not None or interrupted:
-        if failure is not None:
+        if failure is not None and not interrupted:
             click.echo(f"Error: {failure}", err=True)
         if checkpoint.rows:
             click.echo(
                 f"{checkpoint.rows:,} rows are done; run again with --resume to go on",
                 err=True,
             )
-        return EXIT_USAGE if failure is not None else EXIT_INTERRUPTED
+        # Interrupted is interrupted, whatever the calls in flight met on their way out:
+        # those count as not done, and --resume sends them.
+        return EXIT_INTERRUPTED if interrupted else EXIT_USAGE
     checkpoint_path.unlink(missing_ok=True)
     return EXIT_FAILED_ROWS if checkpoint.failed else 0
+
+
+@contextmanager
+def _retries_said(console: Console) -> Iterator[None]:
+    """Each retry the client waits for, said on the terminal (the client logs them)."""
+
+    class _Say(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            console.print(f"retry: {record.getMessage()}", markup=False, highlight=False)
+
+    logger = logging.getLogger("leadsync.client")
+    handler, level = _Say(logging.INFO), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _summary(run: Run, earlier: int, client: Client) -> None:

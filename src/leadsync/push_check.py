@@ -12,7 +12,7 @@ import click
 from leadsync.client_types import KEYS, RemoteFault
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
 from leadsync.model import FOREIGN_SYS_TYPES
-from leadsync.push_files import Report, Row, Value, open_rows
+from leadsync.push_files import Names, Report, Row, Value, open_rows
 
 if TYPE_CHECKING:
     from leadsync.client import Client  # imported when a push runs: httpx is heavy
@@ -94,8 +94,9 @@ def check_file(file: Path, fmt: str, report_path: Path, client: Client | None) -
     rows = invalid = 0
     shown = 20
     with open(file, "rb") as handle:
-        columns, found = open_rows(handle, fmt)
+        columns, found = open_rows(handle, fmt, Names(catalog))
         report = Report(report_path, columns)
+        report.claim()
         try:
             for row in found:
                 rows += 1

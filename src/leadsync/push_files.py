@@ -16,6 +16,8 @@ from typing import Any, BinaryIO
 import click
 import orjson
 
+from leadsync.client_types import KEYS
+
 Value = str | int | float | bool | None
 _BOM = b"\xef\xbb\xbf"
 _FINGERPRINT_BYTES = 1 << 20
@@ -54,8 +56,50 @@ def _has_surrogate(value: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in value)
 
 
-def csv_header(handle: BinaryIO) -> tuple[list[str], Iterator[Row]]:
-    """The header's names and the data rows after it."""
+# What `leadsync leads export` writes beside the keys and attributes: read back, not sent.
+EXPORT_ONLY = ("instance", "createdAt", "updatedAt")
+
+
+class Names:
+    """A file's field names to the catalog's: the same name, else the one name that
+    differs only in case (``email`` is ``Email``). Names of neither stay as they are
+    (the server says they are unknown); the export's own columns are None (not sent)."""
+
+    def __init__(self, catalog: Iterable[str]) -> None:
+        self._known = {*KEYS, *catalog}
+        self._folded: dict[str, list[str]] = {}
+        for name in sorted(self._known):
+            self._folded.setdefault(name.casefold(), []).append(name)
+        self._skipped = {name.casefold() for name in EXPORT_ONLY}
+
+    def __call__(self, name: str) -> str | None:
+        """The catalog's name for ``name``; ValueError when it could be two fields."""
+        if name in self._known:
+            return name
+        folded = name.casefold()
+        if folded in self._skipped:
+            return None
+        found = self._folded.get(folded, [name])
+        if len(found) > 1:
+            raise ValueError(f"{name} could be any of the fields {', '.join(found)}")
+        return found[0]
+
+    def record(self, record: dict[str, Value]) -> dict[str, Value]:
+        """``record`` with the catalog's names; ValueError for a name given twice."""
+        renamed: dict[str, Value] = {}
+        for name, value in record.items():
+            canonical = self(name)
+            if canonical is None:
+                continue
+            if canonical in renamed:
+                raise ValueError(f"{canonical} is given twice")
+            renamed[canonical] = value
+        return renamed
+
+
+def csv_header(handle: BinaryIO, names: Names | None = None) -> tuple[list[str], Iterator[Row]]:
+    """The header's names (as in the file) and the data rows after it, whose records use
+    the catalog's names."""
     position = [0, 0]
     reader = csv.reader(_lines(handle, position))
     header = [name.strip() for name in next(reader, [])]
@@ -63,10 +107,22 @@ def csv_header(handle: BinaryIO) -> tuple[list[str], Iterator[Row]]:
         raise click.UsageError("the CSV file is empty: the first row must name the fields")
     if not all(header) or len(set(header)) != len(header) or _bad_utf8(header):
         raise click.UsageError(f"the CSV header needs distinct, non-empty names: {header}")
-    return header, _csv_rows(reader, header, position)
+    fields: list[str | None] = list(header)
+    if names is not None:
+        try:
+            fields = [names(name) for name in header]
+        except ValueError as exc:
+            raise click.UsageError(f"the CSV header: {exc}") from None
+        given = [name for name in fields if name is not None]
+        twice = sorted({name for name in given if given.count(name) > 1})
+        if twice:
+            raise click.UsageError(
+                f"the CSV header names {', '.join(twice)} more than once (in any case)"
+            )
+    return header, _csv_rows(reader, fields, position)
 
 
-def _csv_rows(reader: Any, header: list[str], position: list[int]) -> Iterator[Row]:
+def _csv_rows(reader: Any, header: list[str | None], position: list[int]) -> Iterator[Row]:
     index = 0
     while True:
         line = position[1] + 1
@@ -88,13 +144,15 @@ def _csv_rows(reader: Any, header: list[str], position: list[int]) -> Iterator[R
             row.problem = "not valid UTF-8"
         else:
             row.record = {
-                name: cell for name, cell in zip(header, cells, strict=False) if cell != ""
+                name: cell
+                for name, cell in zip(header, cells, strict=False)
+                if cell != "" and name is not None
             }
         yield row
 
 
-def jsonl_rows(handle: BinaryIO) -> Iterator[Row]:
-    """One JSON object a line; blank lines are skipped."""
+def jsonl_rows(handle: BinaryIO, names: Names | None = None) -> Iterator[Row]:
+    """One JSON object a line, with the catalog's names; blank lines are skipped."""
     offset = line = index = 0
     for raw in handle:
         text = raw[3:] if offset == 0 and raw.startswith(_BOM) else raw
@@ -115,16 +173,23 @@ def jsonl_rows(handle: BinaryIO) -> Iterator[Row]:
                 nested = [k for k, v in value.items() if isinstance(v, dict | list)]
                 if nested:
                     row.problem = f"nested values cannot be sent: {', '.join(nested)}"
-                else:
+                elif names is None:
                     row.record = value
+                else:
+                    try:
+                        row.record = names.record(value)
+                    except ValueError as exc:
+                        row.problem = str(exc)
         yield row
 
 
-def open_rows(handle: BinaryIO, fmt: str) -> tuple[list[str], Iterator[Row]]:
-    """The report's value columns and the rows of the file."""
+def open_rows(
+    handle: BinaryIO, fmt: str, names: Names | None = None
+) -> tuple[list[str], Iterator[Row]]:
+    """The report's value columns and the rows of the file (named as ``names`` says)."""
     if fmt == "csv":
-        return csv_header(handle)
-    return ["record"], jsonl_rows(handle)
+        return csv_header(handle, names)
+    return ["record"], jsonl_rows(handle, names)
 
 
 # -- the checkpoint and the report ---------------------------------------------------------
@@ -191,8 +256,9 @@ def fingerprint(path: Path, fmt: str) -> str:
 
 
 class Report:
-    """Failed rows as CSV: ``line``, the row's values, ``status``, ``error``. Opened on the
-    first failed row; ``keep`` bytes of an earlier run's report are kept on resume."""
+    """Failed rows as CSV: ``line``, the row's values, ``status``, ``error``. An earlier
+    run's report stays as it was until this run has an answer (``claim``): then it is
+    replaced, or cut back to ``keep`` bytes on resume. Opened on the first failed row."""
 
     def __init__(self, path: Path, columns: list[str], keep: int = 0) -> None:
         self.path = path
@@ -203,16 +269,28 @@ class Report:
             names.append(extra)
         self.header = names
         self._width = len(columns)
+        self._keep = keep
         self.size = keep
         self._out: BinaryIO | None = None
-        if path.exists() and keep:
-            with open(path, "r+b") as existing:
-                self.size = min(keep, existing.seek(0, os.SEEK_END))
+        self._claimed = False
+
+    def claim(self) -> None:
+        """This run's report from now on: an earlier one is replaced (or, on resume, cut
+        back to what the checkpoint counted). Before, a run that stops with no answer
+        (a wrong key, no server) leaves the earlier report as it was."""
+        if self._claimed:
+            return
+        self._claimed = True
+        if self._keep and self.path.exists():
+            with open(self.path, "r+b") as existing:
+                self.size = min(self._keep, existing.seek(0, os.SEEK_END))
                 existing.truncate(self.size)
-        elif path.exists():
-            path.unlink()
+        else:
+            self.size = 0
+            self.path.unlink(missing_ok=True)
 
     def write(self, failed: list[tuple[Row, str, str]]) -> None:
+        self.claim()
         if not failed:
             return
         text = io.StringIO()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import signal
 import socket
@@ -28,6 +29,15 @@ from leadsync.metrics import MULTIPROCESS_ENV
 from leadsync.store import open_store
 
 SETTINGS_ENV = "LEADSYNC_SERVE_SETTINGS"
+LOG_LEVEL_ENV = "LEADSYNC_SERVE_LOG_LEVEL"
+
+
+def configure_logging(level: str) -> None:
+    """The call log (``leadsync.calls``, one JSON line a call) and the rest, on stderr, in
+    this process: the parent and every worker each configure their own."""
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -43,6 +53,7 @@ def bind(host: str, port: int) -> socket.socket:
 def app_from_environment() -> ASGIApp:
     """uvicorn's app factory, called once in each worker process."""
     settings = Settings.from_json(json.loads(os.environ[SETTINGS_ENV]))
+    configure_logging(os.environ.get(LOG_LEVEL_ENV, "info"))
     app = create_app(open_store(settings.db, settings.pool_size), settings)
     tune_gc()
     return app
@@ -71,6 +82,8 @@ def serve(
 ) -> None:
     """Serve until SIGINT or SIGTERM; ``tls`` is (certificate file, key file) for HTTPS."""
     os.environ[SETTINGS_ENV] = json.dumps(settings.to_json())
+    os.environ[LOG_LEVEL_ENV] = log_level
+    configure_logging(log_level)
     cert, key = tls if tls else (None, None)
     config = uvicorn.Config(
         "leadsync.server:app_from_environment",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from leadsync.store import SqliteStore
-from tests.clients.harness import CLIENTS, require, run_scenario
+from tests.clients.harness import CLIENTS, run_scenario
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.clients
@@ -29,32 +28,9 @@ def test_suds(server: ServerProcess) -> None:
 
 
 def test_zeep_over_https_with_a_throwaway_certificate(
-    tmp_path: Path, db_path: str, sqlite_store: SqliteStore
+    tls_files: tuple[Path, Path], db_path: str, sqlite_store: SqliteStore
 ) -> None:
-    require("openssl")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = tls_files
     server = ServerProcess(db_path, ("--tls-cert", str(cert), "--tls-key", str(key))).start()
     try:
         assert server.endpoint.startswith("https://127.0.0.1:")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import orjson
@@ -22,21 +22,28 @@ from leadsync.errors import (
     BadParameter,
     BadStreamPosition,
     LeadKeyBad,
+    LeadKeyRequired,
     LeadNotFound,
     ListNotFound,
     ParameterRequired,
+    TimeRangeExceeded,
 )
-from leadsync.fields import STANDARD_FIELDS, FieldType
-from leadsync.model import Lead, email_key
+from leadsync.fields import FieldDef
+from leadsync.model import Lead, blank, creation_order, email_key
 from leadsync.store.base import LeadQuery, Store
+from leadsync.words import plural
 
 MAX_KEYS = 100  # LeadKeySelector: further keys are ignored, as Marketo documents
 DEFAULT_BATCH = 100
 MAX_BATCH = 1000
+DAY_US = 86_400 * 1_000_000
 
 
 def get_lead(store: Store, instance: str, key_type: str, key_value: str) -> list[Lead]:
-    """Every lead of ``instance`` with that key (an email may be shared); 20103 if none."""
+    """Every lead of ``instance`` with that key, the most recently created first (an
+    email may be shared); 20101 for a blank key, 20103 when no lead has it."""
+    if blank(key_value):
+        raise LeadKeyRequired(f"Lead key required: the {key_type} keyValue is empty")
     if key_type == "IDNUM":
         try:
             leads = store.read_leads(instance, ids=[int(key_value)])
@@ -50,7 +57,7 @@ def get_lead(store: Store, instance: str, key_type: str, key_value: str) -> list
         raise LeadKeyBad(f"Lead key type {key_type} is not supported: use IDNUM, EMAIL or COOKIE")
     if not leads:
         raise LeadNotFound(f"No lead found with {key_type} = {key_value}")
-    return leads
+    return sorted(leads, key=creation_order, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,15 @@ class Page:
     stream_position: str  # "" when nothing remains
 
 
-def get_multiple_leads(store: Store, instance: str, selection: Selection, now_us: int) -> Page:
+def get_multiple_leads(
+    store: Store,
+    instance: str,
+    selection: Selection,
+    now_us: int,
+    max_window_days: int = 30,
+) -> Page:
+    """One page of the leads ``selection`` names. A LastUpdateAtSelector may span
+    ``max_window_days`` (to now when it has no latestUpdatedAt; 0: no limit), else 20022."""
     size = DEFAULT_BATCH if selection.batch_size is None else selection.batch_size
     if size < 1:
         raise BadParameter(f"Bad parameter: batchSize must be at least 1, not {size}")
@@ -81,30 +96,63 @@ def get_multiple_leads(store: Store, instance: str, selection: Selection, now_us
     key = store.stream_key()
     if selection.stream_position:
         query, after = _decode_position(key, selection.stream_position, instance)
+        if _has_selector(selection) and not _same(query, _selected(selection, now_us, 0)):
+            raise BadStreamPosition(
+                "Bad stream position: it continues another leadSelector; send the selector "
+                "it was issued for (or none) with it"
+            )
     else:
-        query, after = _query(store, selection, now_us), 0
+        query = _selected(selection, now_us, max_window_days)
+        query, after = replace(query, max_id=store.last_lead_id()), 0
     leads, remaining = store.page_leads(instance, query, after, size)
     position = _encode_position(key, query, leads[-1].id, instance) if remaining else ""
     return Page(leads, remaining, position)
 
 
-def _query(store: Store, selection: Selection, now_us: int) -> LeadQuery:
-    max_id = store.last_lead_id()
+def _has_selector(selection: Selection) -> bool:
+    return (
+        selection.key_type is not None
+        or selection.oldest is not None
+        or selection.static_list is not None
+    )
+
+
+def _same(one: LeadQuery, other: LeadQuery) -> bool:
+    """Whether two queries select the same leads (whatever their paging bounds)."""
+    return (one.ids, one.email_keys, one.oldest, one.latest) == (
+        other.ids,
+        other.email_keys,
+        other.oldest,
+        other.latest,
+    )
+
+
+def _selected(selection: Selection, now_us: int, max_window_days: int) -> LeadQuery:
+    """The query of ``selection``'s selector; ``max_id`` is filled in by the caller."""
     if selection.key_type is not None:
         values = selection.key_values[:MAX_KEYS]
         if selection.key_type == "IDNUM":
             ids = tuple(int(v) for v in values if v.strip().lstrip("-").isdigit())
-            return LeadQuery(max_id, ids=ids)
+            return LeadQuery(0, ids=ids)
         if selection.key_type == "EMAIL":
-            return LeadQuery(max_id, email_keys=tuple(email_key(v) for v in values))
+            return LeadQuery(0, email_keys=tuple(email_key(v) for v in values))
         raise LeadKeyBad(
             f"Lead key type {selection.key_type} is not supported here: use IDNUM or EMAIL"
         )
     if selection.static_list is not None:
         raise ListNotFound(f"List not found: {selection.static_list} (leadsync has no lists)")
     if selection.oldest is not None:
+        oldest = _us(selection.oldest)
         latest = None if selection.latest is None else _us(selection.latest)
-        return LeadQuery(max_id, oldest=_us(selection.oldest), latest=latest, started=now_us)
+        if max_window_days and (now_us if latest is None else latest) - oldest > (
+            max_window_days * DAY_US
+        ):
+            raise TimeRangeExceeded(
+                "Time range specified in query filter exceeded limit: from oldestUpdatedAt "
+                f"to {'latestUpdatedAt' if latest is not None else 'now'} is more than "
+                f"{plural(max_window_days, 'day')}"
+            )
+        return LeadQuery(0, oldest=oldest, latest=latest, started=now_us)
     raise ParameterRequired("Parameter required: leadSelector (or lastUpdatedAt)")
 
 
@@ -159,8 +207,6 @@ def _decode_position(key: bytes, position: str, instance: str) -> tuple[LeadQuer
     return query, int(data["a"])
 
 
-def describe_lead_fields(store: Store) -> list[tuple[str, FieldType, bool]]:
-    """(name, type, is custom) of every field a LeadRecord attribute may name."""
-    custom = store.custom_fields()
-    standard = [(name, kind, False) for name, kind in sorted(STANDARD_FIELDS.items())]
-    return standard + [(name, kind, True) for name, kind in sorted(custom.items())]
+def describe_lead_fields(store: Store) -> list[FieldDef]:
+    """Every field a LeadRecord attribute may name: the standard ones, then custom ones."""
+    return store.catalog().fields

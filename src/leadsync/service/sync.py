@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from leadsync.errors import UnknownLeadField
-from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
+from leadsync.fields import FieldType, check_value
 from leadsync.model import (
     DEFAULT_INSTANCE,
     FOREIGN_SYS_TYPES,
@@ -21,6 +21,8 @@ from leadsync.model import (
     LeadRecord,
     SyncStatus,
     SyncStatusCode,
+    blank,
+    creation_order,
     email_key,
 )
 from leadsync.store.base import LeadWriter, Store, TransientStoreError
@@ -35,8 +37,9 @@ class _RecordFailed(Exception):
 class _View:
     """The leads this call can touch, indexed by each key, and what the call changed."""
 
-    def __init__(self, writer: LeadWriter, records: Sequence[LeadRecord]) -> None:
+    def __init__(self, writer: LeadWriter, instance: str, records: Sequence[LeadRecord]) -> None:
         self.writer = writer
+        self.instance = instance
         self.by_id: dict[int, Lead] = {}
         self.by_foreign: dict[str, Lead] = {}
         self.by_email: dict[str, list[Lead]] = defaultdict(list)
@@ -52,7 +55,7 @@ class _View:
             email_key(a.value)
             for r in records
             for a in r.attributes
-            if a.name == "Email" and a.value
+            if a.name == "Email" and a.value and not a.value.isspace()
         )
         cookies = {r.cookie for r in records if r.cookie}
         for lead in writer.find_leads(ids, foreign_ids, emails, cookies):
@@ -80,13 +83,16 @@ class _View:
         self.by_cookie[cookie] = lead
 
     def find_email(self, email: str) -> Lead | None:
-        """The lead dedup picks for ``email``: most recently updated, then highest id."""
+        """The lead dedup picks for ``email``: the most recently created one (Marketo
+        "uses the most recently added object", marketo-objects.md)."""
         holders = self.by_email.get(email_key(email), ())
-        return max(holders, key=lambda lead: (lead.updated_at, lead.id), default=None)
+        return max(holders, key=creation_order, default=None)
 
     def create(self, email: str | None, stamp: int) -> Lead:
         """A new lead with a temporary (negative) id until ``assign_ids``."""
-        lead = Lead(self._next_temporary_id, email, None, None, {}, stamp, stamp)
+        lead = Lead(
+            self._next_temporary_id, email, None, None, {}, stamp, stamp, None, self.instance
+        )
         self._next_temporary_id -= 1
         self._index(lead)
         self.created[lead.id] = lead
@@ -119,8 +125,9 @@ class _View:
     def set_foreign_id(self, lead: Lead, foreign_id: str, foreign_type: str | None) -> None:
         holder = self.by_foreign.get(foreign_id)
         if holder is not None and holder is not lead:
-            # A ForeignSysPersonId belongs to one lead: it moves to this one.
+            # A ForeignSysPersonId belongs to one lead: it moves to this one, with its type.
             holder.foreign_sys_person_id = None
+            holder.foreign_sys_type = None
             self.touch(holder)
             self._rekey(holder)
             if holder.id not in self.created:
@@ -165,6 +172,8 @@ def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes:
         value = attribute.value
         if value == "" and field_type not in (FieldType.STRING, FieldType.TEXT):
             value = None  # an empty number, date or boolean clears the field
+        elif attribute.name == "Email" and blank(value):
+            value = None  # a blank Email clears it: no lead holds a blank email key
         if value is not None:
             wrong = check_value(field_type, value)
             if wrong:
@@ -260,7 +269,8 @@ def sync_multiple_leads(
     """
     # Validation needs only the field catalog: it runs before the write transaction,
     # so the store's lock is held for the key lookups and writes alone.
-    catalog = {**STANDARD_FIELDS, **store.custom_fields()}
+    catalog = store.catalog().types
+    records = [_trimmed(record) for record in records]
     checked = [_checked(record, catalog) for record in records]
     attempt = 1
     while True:
@@ -272,6 +282,23 @@ def sync_multiple_leads(
             if attempt == MAX_ATTEMPTS:
                 raise
             attempt += 1
+
+
+def _trimmed(record: LeadRecord) -> LeadRecord:
+    """The record with its blank string keys (only whitespace) taken as absent: a blank
+    Email is no Email, never a key that every other blank Email would match."""
+    email, foreign_id, cookie = record.email, record.foreign_sys_person_id, record.cookie
+    if (
+        (email is not None and email.isspace())
+        or (foreign_id is not None and foreign_id.isspace())
+        or (cookie is not None and cookie.isspace())
+    ):
+        return record._replace(
+            email=None if blank(email) else email,
+            foreign_sys_person_id=None if blank(foreign_id) else foreign_id,
+            cookie=None if blank(cookie) else cookie,
+        )
+    return record
 
 
 def _checked(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes | str:
@@ -294,7 +321,7 @@ def _sync_once(
     base = time.time_ns() // 1000 if now_us is None else now_us
     outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
     with store.write(instance) as writer:
-        view = _View(writer, records)
+        view = _View(writer, instance, records)
         for index, (record, changes) in enumerate(zip(records, checked, strict=True)):
             # Each record gets its own microsecond, so "most recently updated" is exact
             # within a call too.
@@ -328,7 +355,7 @@ def sync_lead(
     Marketo answers), a ForeignSysPersonId with an Email and no Id updates the Email,
     and a Munchkin cookie is a key (after Id and ForeignSysPersonId, before Email).
     """
-    catalog = {**STANDARD_FIELDS, **store.custom_fields()}
+    catalog = store.catalog().types
     unknown = sorted({a.name for a in record.attributes if a.name not in catalog})
     if unknown:
         raise UnknownLeadField(

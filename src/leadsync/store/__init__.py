@@ -11,11 +11,12 @@ __all__ = ["LeadWriter", "Store", "SqliteStore", "TransientStoreError", "open_st
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_store(db: str, pool_size: int | None = None) -> Store:
-    """Open (creating and migrating as needed) the store named by ``db``: a SQLite file
-    path, or a ``postgresql://`` URL."""
+def open_store(db: str, pool_size: int | None = None, *, create: bool = True) -> Store:
+    """Open (migrating as needed) the store named by ``db``: a SQLite file path, or a
+    ``postgresql://`` URL. Without ``create``, a store that does not exist yet is a
+    ConfigError ("no store at ..."), not a new empty one."""
     if db.startswith(POSTGRES_SCHEMES):
         from leadsync.store.postgres import PostgresStore
 
-        return PostgresStore(db, pool_size or DEFAULT_POOL_SIZE)
-    return SqliteStore(db)
+        return PostgresStore(db, pool_size or DEFAULT_POOL_SIZE, create)
+    return SqliteStore(db, create)

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from leadsync.fields import FieldType
+from leadsync.fields import Catalog, FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
 # The lead columns both stores write, in this order (``id`` first, ``instance`` last).
@@ -158,9 +158,27 @@ class Store(Protocol):
 
     def list_instances(self) -> list[str]: ...
 
-    def custom_fields(self) -> dict[str, FieldType]: ...
+    def instance_use(self, name: str) -> tuple[int, int]:
+        """(users, leads) of the instance ``name``."""
+        ...
 
-    def add_field(self, name: str, field_type: FieldType) -> None: ...
+    def remove_instance(self, name: str) -> bool:
+        """Remove the instance with its users and leads; False when there is none."""
+        ...
+
+    def catalog(self) -> Catalog:
+        """The field catalog: the standard fields and the custom ones."""
+        ...
+
+    def add_field(self, name: str, field_type: FieldType, added_at: int) -> None: ...
+
+    def field_use(self, name: str) -> int:
+        """How many leads hold a value of the field ``name``."""
+        ...
+
+    def remove_field(self, name: str) -> bool:
+        """Remove the custom field and every lead's value of it; False when there is none."""
+        ...
 
     def read_leads(
         self,

@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 
 from leadsync.config import DEFAULT_POOL_SIZE
 from leadsync.errors import ConfigError
-from leadsync.fields import FieldType
+from leadsync.fields import Catalog, FieldDef, FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
     WRITE_COLUMNS,
@@ -38,7 +38,10 @@ from leadsync.store.base import (
 )
 from leadsync.store.postgres_schema import migrate
 
-_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie"
+CONNECT_TIMEOUT_S = 3
+_LEAD_COLUMNS = (
+    "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie, instance"
+)
 
 
 def key_lock(kind: str, value: str, instance: str) -> int:
@@ -101,7 +104,7 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
 
 
 def _lead(row: Sequence[Any]) -> Lead:
-    return Lead(row[0], row[1], row[2], row[3], dict(row[4]), row[5], row[6], row[7])
+    return Lead(row[0], row[1], row[2], row[3], dict(row[4]), row[5], row[6], row[7], row[8])
 
 
 def redact(url: str) -> str:
@@ -162,7 +165,8 @@ class _Writer:
     ) -> None:
         if released:
             self._conn.execute(
-                "UPDATE leads SET foreign_id = NULL WHERE id = ANY(%s)", (list(released),)
+                "UPDATE leads SET foreign_id = NULL, foreign_type = NULL WHERE id = ANY(%s)",
+                (list(released),),
             )
         keyed, plain = split_updates(leads, rekeyed)
         if keyed:
@@ -173,11 +177,26 @@ class _Writer:
             self._conn.execute(_UPDATE_PLAIN, _columns(rows))
 
 
+def _reachable(url: str, location: str, create: bool) -> None:
+    """One plain connection first, so that a wrong URL fails in a second with one line
+    (a pool would retry in the background and log each attempt); without ``create``,
+    a database leadsync never migrated is no store."""
+    try:
+        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+            migrated = conn.execute("SELECT to_regclass('leadsync_schema')").fetchone()
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ConfigError(f"cannot open the store {location}: {reason}") from None
+    if not create and (migrated is None or migrated[0] is None):
+        raise ConfigError(f"no store at {location}")
+
+
 class PostgresStore:
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
-    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE, create: bool = True) -> None:
         self.location = redact(url)
+        _reachable(url, self.location, create)
         try:
             self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
                 url,
@@ -194,6 +213,8 @@ class PostgresStore:
             self._pool.wait(timeout=10)
             with self._pool.connection() as conn:
                 migrate(conn)
+                row = conn.execute("SELECT value FROM meta WHERE name = 'created_at'").fetchone()
+                self._created_at = int(str(row[0]))  # type: ignore[index]
         except (psycopg.Error, TimeoutError) as exc:
             if hasattr(self, "_pool"):
                 self._pool.close()
@@ -244,14 +265,41 @@ class PostgresStore:
     def list_instances(self) -> list[str]:
         return [row[0] for row in self._rows("SELECT name FROM instances ORDER BY name")]
 
-    def custom_fields(self) -> dict[str, FieldType]:
-        return {n: FieldType(t) for n, t in self._rows("SELECT name, type FROM fields")}
-
-    def add_field(self, name: str, field_type: FieldType) -> None:
-        self._rows(
-            "INSERT INTO fields (name, type) VALUES (%s, %s) RETURNING 1",
-            (name, field_type.value),
+    def instance_use(self, name: str) -> tuple[int, int]:
+        [(users, leads)] = self._rows(
+            "SELECT (SELECT count(*) FROM users WHERE instance = %s),"
+            " (SELECT count(*) FROM leads WHERE instance = %s)",
+            (name, name),
         )
+        return int(users), int(leads)
+
+    def remove_instance(self, name: str) -> bool:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("DELETE FROM leads WHERE instance = %s", (name,))
+            conn.execute("DELETE FROM users WHERE instance = %s", (name,))
+            cur = conn.execute("DELETE FROM instances WHERE name = %s", (name,))
+            return cur.rowcount > 0
+
+    def catalog(self) -> Catalog:
+        rows = self._rows("SELECT name, type, added_at FROM fields")
+        custom = [FieldDef(name, FieldType(kind), True, added) for name, kind, added in rows]
+        return Catalog(custom, self._created_at)
+
+    def add_field(self, name: str, field_type: FieldType, added_at: int) -> None:
+        self._rows(
+            "INSERT INTO fields (name, type, added_at) VALUES (%s, %s, %s) RETURNING 1",
+            (name, field_type.value, added_at),
+        )
+
+    def field_use(self, name: str) -> int:
+        [(count,)] = self._rows("SELECT count(*) FROM leads WHERE attrs ? %s", (name,))
+        return int(count)
+
+    def remove_field(self, name: str) -> bool:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("UPDATE leads SET attrs = attrs - %s WHERE attrs ? %s", (name, name))
+            cur = conn.execute("DELETE FROM fields WHERE name = %s", (name,))
+            return cur.rowcount > 0
 
     def read_leads(
         self,

@@ -12,6 +12,8 @@ from leadsync.errors import ConfigError
 
 _MIGRATION_LOCK = 0x6C656164_73796E63  # "leadsync"
 
+_NOW_US = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: users, custom fields, leads; lead ids from a sequence (never reused, xs:int).
     """
@@ -78,13 +80,24 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO meta (name, value)
         VALUES ('stream_key', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
     """,
+    # 4: a blank Email is no key, and a lead without a ForeignSysPersonId has no
+    # ForeignSysType: rows written before those rules are brought in line. The store's
+    # and each custom field's creation time, for describeMObject's updatedAt.
+    f"""
+    UPDATE leads SET email = NULL, email_key = NULL WHERE email_key = '';
+    UPDATE leads SET foreign_type = NULL WHERE foreign_id IS NULL;
+    ALTER TABLE fields ADD COLUMN added_at bigint NOT NULL DEFAULT 0;
+    UPDATE fields SET added_at = {_NOW_US};
+    INSERT INTO meta (name, value) VALUES ('created_at', ({_NOW_US})::text);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-    """Bring the schema to ``SCHEMA_VERSION``; refuse a database from a newer leadsync."""
+def migrate(conn: psycopg.Connection[tuple[object, ...]], target: int = SCHEMA_VERSION) -> None:
+    """Bring the schema to ``target`` (tests stop early); refuse a database from a newer
+    leadsync."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute("CREATE TABLE IF NOT EXISTS leadsync_schema (version integer NOT NULL)")
@@ -97,6 +110,6 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> None:
                 f"the store's schema version {version} is newer than this leadsync's "
                 f"({SCHEMA_VERSION}): upgrade leadsync"
             )
-        for step in range(version, SCHEMA_VERSION):
+        for step in range(version, target):
             conn.execute(MIGRATIONS[step])
-        conn.execute("UPDATE leadsync_schema SET version = %s", (SCHEMA_VERSION,))
+        conn.execute("UPDATE leadsync_schema SET version = %s", (max(version, target),))

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from leadsync.errors import ConfigError
-from leadsync.fields import FieldType
+from leadsync.fields import Catalog, FieldDef, FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
     WRITE_COLUMNS,
@@ -35,7 +35,9 @@ from leadsync.store.base import (
 )
 from leadsync.store.sqlite_schema import migrate
 
-_LEAD_COLUMNS = "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie"
+_LEAD_COLUMNS = (
+    "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie, instance"
+)
 _CHUNK = 500  # bound on host parameters per statement
 BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024  # the writer's page cache: the email index of a large store
@@ -44,14 +46,12 @@ RESTART_FRAMES = 4096  # 16 MiB of 4 KiB pages: about a dozen 300-lead calls
 CHASE_PASSES = 2  # passes right after commits before one behind the write gate
 WAL_KEPT_BYTES = 64 * 1024 * 1024  # a WAL a burst made longer shrinks back to this
 _INSERT = (
-    f"INSERT INTO leads ({', '.join(WRITE_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(WRITE_COLUMNS))})"
+    f"INSERT INTO leads ({', '.join(WRITE_COLUMNS)}) VALUES ({', '.join('?' * len(WRITE_COLUMNS))})"
 )
 # Every written column but id and instance (the rows were found within the instance);
 # its parameters are lead_params(...)[1:-1] + lead_params(...)[:1].
 _UPDATE = (
-    f"UPDATE leads SET {', '.join(f'{column} = ?' for column in WRITE_COLUMNS[1:-1])}"
-    " WHERE id = ?"
+    f"UPDATE leads SET {', '.join(f'{column} = ?' for column in WRITE_COLUMNS[1:-1])} WHERE id = ?"
 )
 
 
@@ -62,7 +62,14 @@ def _passive(conn: sqlite3.Connection) -> int:
 
 
 def _lead(row: tuple[Any, ...]) -> Lead:
-    return Lead(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7])
+    return Lead(
+        row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8]
+    )
+
+
+def _path(name: str) -> str:
+    """The JSON path of one attribute (field names are letters, digits and _)."""
+    return f'$."{name}"'
 
 
 def _dumps(attributes: dict[str, str]) -> str:
@@ -120,7 +127,8 @@ class _Writer:
     ) -> None:
         if released:
             self._conn.executemany(
-                "UPDATE leads SET foreign_id = NULL WHERE id = ?", [(i,) for i in released]
+                "UPDATE leads SET foreign_id = NULL, foreign_type = NULL WHERE id = ?",
+                [(i,) for i in released],
             )
         keyed, plain = split_updates(leads, rekeyed)
         rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in keyed]
@@ -230,10 +238,12 @@ class _Checkpointer:
 class SqliteStore:
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, create: bool = True) -> None:
         self.location = path
         self._path = path
         if not os.path.exists(path):
+            if not create:
+                raise ConfigError(f"no store at {path}")
             directory = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(directory):
                 raise ConfigError(f"cannot create the store {path}: no directory {directory}")
@@ -247,6 +257,8 @@ class SqliteStore:
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")
         self._writer.execute(f"PRAGMA journal_size_limit = {WAL_KEPT_BYTES}")
         migrate(self._writer)
+        row = self._writer.execute("SELECT value FROM meta WHERE name = 'created_at'")
+        self._created_at = int(row.fetchone()[0])
         self._checkpointer = _Checkpointer(self._connect, self._gated, f"{path}.checkpointer")
 
     def _connect(self) -> sqlite3.Connection:
@@ -335,15 +347,46 @@ class SqliteStore:
         rows = self._reader().execute("SELECT name FROM instances ORDER BY name")
         return [row[0] for row in rows]
 
-    def custom_fields(self) -> dict[str, FieldType]:
-        rows = self._reader().execute("SELECT name, type FROM fields")
-        return {name: FieldType(kind) for name, kind in rows}
+    def instance_use(self, name: str) -> tuple[int, int]:
+        conn = self._reader()
+        users = conn.execute("SELECT count(*) FROM users WHERE instance = ?", (name,))
+        leads = conn.execute("SELECT count(*) FROM leads WHERE instance = ?", (name,))
+        return int(users.fetchone()[0]), int(leads.fetchone()[0])
 
-    def add_field(self, name: str, field_type: FieldType) -> None:
+    def remove_instance(self, name: str) -> bool:
+        with self.write(name):  # one transaction, behind the write gate
+            self._writer.execute("DELETE FROM leads WHERE instance = ?", (name,))
+            self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
+            cur = self._writer.execute("DELETE FROM instances WHERE name = ?", (name,))
+        return cur.rowcount > 0
+
+    def catalog(self) -> Catalog:
+        rows = self._reader().execute("SELECT name, type, added_at FROM fields")
+        custom = [FieldDef(name, FieldType(kind), True, added) for name, kind, added in rows]
+        return Catalog(custom, self._created_at)
+
+    def add_field(self, name: str, field_type: FieldType, added_at: int) -> None:
         with self._gated():
             self._writer.execute(
-                "INSERT INTO fields (name, type) VALUES (?, ?)", (name, field_type.value)
+                "INSERT INTO fields (name, type, added_at) VALUES (?, ?, ?)",
+                (name, field_type.value, added_at),
             )
+
+    def field_use(self, name: str) -> int:
+        row = self._reader().execute(
+            "SELECT count(*) FROM leads WHERE json_type(attrs, ?) IS NOT NULL", (_path(name),)
+        )
+        return int(row.fetchone()[0])
+
+    def remove_field(self, name: str) -> bool:
+        with self.write():
+            self._writer.execute(
+                "UPDATE leads SET attrs = json_remove(attrs, ?)"
+                " WHERE json_type(attrs, ?) IS NOT NULL",
+                (_path(name), _path(name)),
+            )
+            cur = self._writer.execute("DELETE FROM fields WHERE name = ?", (name,))
+        return cur.rowcount > 0
 
     def read_leads(
         self,

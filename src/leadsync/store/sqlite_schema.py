@@ -10,6 +10,8 @@ import sqlite3
 
 from leadsync.errors import ConfigError
 
+_NOW_US = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: users, custom fields, leads. AUTOINCREMENT: lead ids are never reused.
     """
@@ -81,13 +83,24 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO meta (name, value) VALUES ('stream_key', lower(hex(randomblob(32))));
     """,
+    # 4: a blank Email is no key, and a lead without a ForeignSysPersonId has no
+    # ForeignSysType: rows written before those rules are brought in line. The store's
+    # and each custom field's creation time, for describeMObject's updatedAt.
+    f"""
+    UPDATE leads SET email = NULL, email_key = NULL WHERE email_key = '';
+    UPDATE leads SET foreign_type = NULL WHERE foreign_id IS NULL;
+    ALTER TABLE fields ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE fields SET added_at = {_NOW_US};
+    INSERT INTO meta (name, value) VALUES ('created_at', {_NOW_US});
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to ``SCHEMA_VERSION``; refuse a file from a newer leadsync."""
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> None:
+    """Bring the schema to ``target`` (tests stop early); refuse a file from a newer
+    leadsync."""
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -97,7 +110,7 @@ def migrate(conn: sqlite3.Connection) -> None:
                     f"the store's schema version {version} is newer than this leadsync's "
                     f"({SCHEMA_VERSION}): upgrade leadsync"
                 )
-            if version == SCHEMA_VERSION:
+            if version >= target:
                 conn.execute("COMMIT")
                 return
             for statement in MIGRATIONS[version].split(";"):

@@ -32,9 +32,9 @@ from leadsync.errors import (
     ParameterRequired,
     UnsupportedOperation,
 )
-from leadsync.fields import STANDARD_FIELDS, FieldType
+from leadsync.fields import FieldType
 from leadsync.limits import Limiter
-from leadsync.model import Account
+from leadsync.model import Account, blank
 from leadsync.service import reads, sync
 from leadsync.store import Store
 from leadsync.wire import decode, leads, mktows, render
@@ -155,7 +155,7 @@ class Dispatcher:
         return render.sync_multiple_leads(statuses)
 
     def _types(self) -> dict[str, FieldType]:
-        return {**STANDARD_FIELDS, **self.store.custom_fields()}
+        return self.store.catalog().types
 
     def _params(self, body: etree._Element, type_name: str) -> dict[str, Any]:
         try:
@@ -191,28 +191,36 @@ class Dispatcher:
         selector = params.get("leadSelector") or {}
         kind = selector.get(decode.TYPE_KEY)
         include = (params.get("includeAttributes") or {}).get("stringItem")
-        try:
-            selection = reads.Selection(
-                key_type=selector.get("keyType") if kind == "LeadKeySelector" else None,
-                key_values=tuple(
-                    v for v in (selector.get("keyValues") or {}).get("stringItem", []) if v
-                ),
-                oldest=_datetime(selector.get("oldestUpdatedAt") or params.get("lastUpdatedAt")),
-                latest=_datetime(selector.get("latestUpdatedAt")),
-                static_list=(
-                    str(selector.get("staticListName") or selector.get("staticListId"))
-                    if kind == "StaticListSelector"
-                    else None
-                ),
-                stream_position=params.get("streamPosition") or None,
-                batch_size=params.get("batchSize"),
+        if kind == "LastUpdateAtSelector" and selector.get("oldestUpdatedAt") is None:
+            raise ParameterRequired(
+                "Parameter required: oldestUpdatedAt (a LastUpdateAtSelector needs it)"
             )
-        except ValueError as exc:
-            raise BadParameter(f"Bad parameter: {exc}") from None
-        if kind == "LeadKeySelector" and not selection.key_type:
+        if kind == "LeadKeySelector" and not selector.get("keyType"):
             raise LeadKeyRequired("Lead key required: LeadKeySelector needs keyType")
+        selection = reads.Selection(
+            key_type=selector.get("keyType") if kind == "LeadKeySelector" else None,
+            key_values=tuple(
+                v for v in (selector.get("keyValues") or {}).get("stringItem", []) if not blank(v)
+            ),
+            oldest=_datetime(
+                "oldestUpdatedAt" if kind else "lastUpdatedAt",
+                selector.get("oldestUpdatedAt") or params.get("lastUpdatedAt"),
+            ),
+            latest=_datetime("latestUpdatedAt", selector.get("latestUpdatedAt")),
+            static_list=(
+                str(selector.get("staticListName") or selector.get("staticListId"))
+                if kind == "StaticListSelector"
+                else None
+            ),
+            stream_position=params.get("streamPosition") or None,
+            batch_size=params.get("batchSize"),
+        )
         page = reads.get_multiple_leads(
-            self.store, account.instance, selection, int(self.clock().timestamp() * 1_000_000)
+            self.store,
+            account.instance,
+            selection,
+            int(self.clock().timestamp() * 1_000_000),
+            self.settings.max_update_window_days,
         )
         call.records = len(page.leads)
         return render.get_multiple_leads(
@@ -225,19 +233,25 @@ class Dispatcher:
 
     def _describe_mobject(self, envelope: Envelope, account: Account, call: CallRecord) -> bytes:
         name = self._params(envelope.body, "ParamsDescribeMObject").get("objectName")
+        if blank(name):
+            raise ParameterRequired("Parameter required: objectName")
         if name != "LeadRecord":
-            raise BadParameter(
-                f"Bad parameter: describeMObject knows LeadRecord only, not {name!r}"
-            )
-        fields = reads.describe_lead_fields(self.store)
-        return render.describe_lead(fields, self.clock().strftime("%Y-%m-%dT%H:%M:%S%z"))
+            raise BadParameter(f"Bad parameter: describeMObject knows LeadRecord only, not {name}")
+        return render.describe_lead(reads.describe_lead_fields(self.store))
 
 
-def _datetime(value: str | None) -> datetime | None:
-    """An xs:dateTime; one without an offset is taken as UTC."""
-    if value is None:
+def _datetime(name: str, value: str | None) -> datetime | None:
+    """The xs:dateTime element ``name``; one without an offset is taken as UTC. An empty
+    one is absent."""
+    if value is None or not value.strip():
         return None
-    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadParameter(
+            f"Bad parameter: {name} must be an xs:dateTime such as "
+            f"2013-08-01T00:00:00-07:00, not '{value}'"
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

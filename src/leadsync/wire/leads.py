@@ -143,9 +143,7 @@ def sync_multiple_leads(
             f"Bad parameter: {len(elements)} lead records in one call; at most {max_batch}"
         )
     scanned = (
-        scan_records(source, len(elements), max_attributes, record_list.nsmap)
-        if source
-        else None
+        scan_records(source, len(elements), max_attributes, record_list.nsmap) if source else None
     )
     if scanned is not None:
         return scanned, dedup

@@ -7,11 +7,12 @@ text is an order of magnitude cheaper to produce.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from xml.sax.saxutils import escape
+from datetime import UTC, datetime
+from xml.sax import saxutils
 
 from leadsync import ns
 from leadsync.errors import MktowsError
-from leadsync.fields import FieldType
+from leadsync.fields import STRING_MAX_CHARS, TEXT_MAX_BYTES, FieldDef, FieldType
 from leadsync.model import Lead, SyncStatus
 
 _HEAD = (
@@ -21,6 +22,14 @@ _HEAD = (
     "  <SOAP-ENV:Body>\n"
 )
 _TAIL = "  </SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n"
+# A parser reads a raw CR (and CR LF) in text as LF: a stored CR goes out as a reference.
+# Tabs and LFs in element text arrive as sent; nothing else XML allows is normalised.
+_ESCAPES = {"\r": "&#13;"}
+
+
+def escape(text: str) -> str:
+    """Element text for ``text``: &, < and > escaped, CR as a character reference."""
+    return saxutils.escape(text, _ESCAPES)
 
 
 def _success(operation_element: str, result: str) -> bytes:
@@ -146,34 +155,44 @@ def get_multiple_leads(
     )
 
 
-_DATA_TYPES = {
-    FieldType.STRING: ("string", 255),
-    FieldType.TEXT: ("text", 32768),
-    FieldType.INTEGER: ("integer", None),
+_DATA_TYPES = {  # describeMObject's dataType and size of each field type
+    FieldType.STRING: ("string", STRING_MAX_CHARS),
+    FieldType.TEXT: ("text", TEXT_MAX_BYTES),
+    FieldType.INTEGER: ("integer", 10),
     FieldType.FLOAT: ("float", None),
     FieldType.BOOLEAN: ("boolean", None),
     FieldType.DATE: ("date", None),
-    FieldType.DATETIME: ("datetime", None),
+    FieldType.DATETIME: ("dateTime", None),
 }
 
 
-def describe_lead(fields: Sequence[tuple[str, FieldType, bool]], updated_at: str) -> bytes:
-    """describeMObject for LeadRecord: the field catalog, every element the schema asks."""
+def xs_datetime(microseconds: int) -> str:
+    """An xs:dateTime in UTC, as Marketo writes them: ``2010-01-01T00:00:00+00:00``."""
+    moment = datetime.fromtimestamp(microseconds // 1_000_000, UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def describe_lead(fields: Sequence[FieldDef]) -> bytes:
+    """describeMObject for LeadRecord (a virtual object): the field catalog, every
+    element the schema asks for."""
     items = []
-    for name, kind, custom in fields:
-        data_type, size = _DATA_TYPES[kind]
+    for field in fields:
+        data_type, size = _DATA_TYPES[field.type]
+        name = escape(field.name)
         items.append(
-            f"<field><name>{escape(name)}</name>{_nil_or('description', None)}"
-            f"<displayName>{escape(name)}</displayName>{_nil_or('sourceObject', None)}"
+            f"<field><name>{name}</name>{_nil_or('description', None)}"
+            f"<displayName>{name}</displayName>{_nil_or('sourceObject', None)}"
             f"<dataType>{data_type}</dataType>{_nil_or('size', size)}"
             "<isReadonly>false</isReadonly><isUpdateBlocked>false</isUpdateBlocked>"
             f"{_nil_or('isName', None)}<isPrimaryKey>false</isPrimaryKey>"
-            f"<isCustom>{'true' if custom else 'false'}</isCustom><isDynamic>false</isDynamic>"
-            f"{_nil_or('dynamicFieldRef', None)}<updatedAt>{updated_at}</updatedAt></field>"
+            f"<isCustom>{'true' if field.custom else 'false'}</isCustom>"
+            f"<isDynamic>false</isDynamic>{_nil_or('dynamicFieldRef', None)}"
+            f"<updatedAt>{xs_datetime(field.added_at)}</updatedAt></field>"
         )
+    updated_at = xs_datetime(max((field.added_at for field in fields), default=0))
     metadata = (
         f"<metadata><name>LeadRecord</name>{_nil_or('description', None)}"
-        "<isCustom>false</isCustom><isVirtual>false</isVirtual>"
+        "<isCustom>false</isCustom><isVirtual>true</isVirtual>"
         f"<fieldList>{''.join(items)}</fieldList><updatedAt>{updated_at}</updatedAt></metadata>"
     )
     return _compact("successDescribeMObject", metadata)

@@ -30,9 +30,7 @@ from leadsync.model import Attribute, LeadRecord
 _LIST_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*+:)?)leadRecordList>")
 # Prefixes are taken off the tags first: names are matched by local name.
 _RECORD = re.compile(r"\s*+<leadRecord>")
-_FIELD = re.compile(
-    r"\s*+<(Id|Email|ForeignSysPersonId|ForeignSysType|email)(?:/>|>([^<]*+)</\1>)"
-)
+_FIELD = re.compile(r"\s*+<(Id|Email|ForeignSysPersonId|ForeignSysType|email)(?:/>|>([^<]*+)</\1>)")
 _ATTRIBUTE_LIST = re.compile(r"\s*+<leadAttributeList(/?)>")
 _ATTRIBUTE = re.compile(  # six tags, or five with <attrValue/>: see _SELF_CLOSED
     r"\s*+<attribute>\s*+<attrName>([^<]++)</attrName>"

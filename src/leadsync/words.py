@@ -1,0 +1,8 @@
+"""Counted nouns for messages a user reads: "1 second", "2 seconds"."""
+
+from __future__ import annotations
+
+
+def plural(count: int, noun: str) -> str:
+    """``count`` and ``noun``, with an "s" unless the count is one."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
