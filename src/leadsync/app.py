@@ -30,6 +30,7 @@ from leadsync.metrics import Metrics
 from leadsync.store import Store
 from leadsync.wire.dispatch import Clock, Dispatcher, utc_now
 from leadsync.wire.wsdl import render_wsdl
+from leadsync.words import quoted
 
 XML = "text/xml; charset=UTF-8"
 _VERSION = re.compile(r"[0-9]+_[0-9]+")
@@ -108,7 +109,8 @@ def _routes(store: Store, dispatcher: Dispatcher, metrics: Metrics) -> Starlette
         version = request.path_params["version"]
         if not _VERSION.fullmatch(version):
             return fault(
-                RequestNotUnderstood(f"Request not understood: no API version {version!r}"), 404
+                RequestNotUnderstood(f"Request not understood: no API version {quoted(version)}"),
+                404,
             )
         if request.method in ("GET", "HEAD"):
             if any(key.lower() == "wsdl" for key in request.query_params):

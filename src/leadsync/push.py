@@ -480,7 +480,9 @@ def _retries_said(console: Console) -> Iterator[None]:
 
     class _Say(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            console.print(f"retry: {record.getMessage()}", markup=False, highlight=False)
+            console.print(
+                f"retry: {record.getMessage()}", markup=False, highlight=False, soft_wrap=True
+            )
 
     logger = logging.getLogger("leadsync.client")
     handler, level = _Say(logging.INFO), logger.level

@@ -13,6 +13,7 @@ from leadsync.client_types import KEYS, RemoteFault
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
 from leadsync.model import FOREIGN_SYS_TYPES
 from leadsync.push_files import Names, Report, Row, Value, open_rows
+from leadsync.words import quoted
 
 if TYPE_CHECKING:
     from leadsync.client import Client  # imported when a push runs: httpx is heavy
@@ -66,10 +67,10 @@ def check_row(row: Row, catalog: Catalog) -> str | None:
     if lead_id is not None and not (
         isinstance(lead_id, int) or _text(lead_id).strip().lstrip("+-").isdigit()
     ):
-        return f"Id {lead_id!r} is not an integer"
+        return f"Id {quoted(_text(lead_id))} is not an integer"
     kind = record.get("ForeignSysType")
     if kind not in (None, "") and kind not in FOREIGN_SYS_TYPES:
-        return f"bad ForeignSysType {kind!r}: use CUSTOM, SFDC or NETSUITE"
+        return f"bad ForeignSysType {quoted(_text(kind))}: use CUSTOM, SFDC or NETSUITE"
     attributes = {k: v for k, v in record.items() if k not in KEYS}
     unknown = sorted(name for name in attributes if name not in catalog)
     if unknown:
@@ -83,7 +84,7 @@ def check_row(row: Row, catalog: Catalog) -> str | None:
             continue  # an empty number, date or boolean clears the field
         wrong = check_value(field_type, text)
         if wrong:
-            return f"bad value for field {name}: {text[:80]!r} is {wrong}"
+            return f"bad value for field {name}: {quoted(text[:80])} is {wrong}"
     return None
 
 

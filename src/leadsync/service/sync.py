@@ -26,6 +26,7 @@ from leadsync.model import (
     email_key,
 )
 from leadsync.store.base import LeadWriter, Store, TransientStoreError
+from leadsync.words import quoted
 
 _KEY_MAX_CHARS = 255
 
@@ -161,7 +162,7 @@ def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes:
             raise _RecordFailed(f"{key_name} is longer than {_KEY_MAX_CHARS} characters")
     if record.foreign_sys_type is not None and record.foreign_sys_type not in FOREIGN_SYS_TYPES:
         raise _RecordFailed(
-            f"bad ForeignSysType {record.foreign_sys_type!r}: use CUSTOM, SFDC or NETSUITE"
+            f"bad ForeignSysType {quoted(record.foreign_sys_type)}: use CUSTOM, SFDC or NETSUITE"
         )
     changes: dict[str, str | None] = {}
     for attribute in record.attributes:
@@ -179,7 +180,7 @@ def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes:
             if wrong:
                 _fail_on_unknown(record, catalog)  # unknown names are reported first
                 raise _RecordFailed(
-                    f"bad value for field {attribute.name}: {_shorten(value)!r} is {wrong}"
+                    f"bad value for field {attribute.name}: {quoted(_shorten(value))} is {wrong}"
                 )
         changes[attribute.name] = value
     return changes

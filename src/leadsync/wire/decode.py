@@ -16,6 +16,7 @@ from leadsync.model import Credentials
 from leadsync.wire import mktows
 from leadsync.wire.envelope import Envelope, children, local
 from leadsync.wire.xsd import ComplexType, Element
+from leadsync.words import quoted
 
 _NIL = f"{{{ns.XSI}}}nil"
 _BOOLEANS = {"true": True, "1": True, "True": True, "false": False, "0": False, "False": False}
@@ -52,15 +53,17 @@ def scalar(element: etree._Element, xsd_type: str) -> Any:
         try:
             value = int(text.strip())
         except ValueError:
-            raise DecodeError(f"{local(element)} must be an integer, not {text!r}") from None
+            raise DecodeError(f"{local(element)} must be an integer, not {quoted(text)}") from None
         if not _INT_MIN <= value <= _INT_MAX:
-            raise DecodeError(f"{local(element)} is out of range for xs:int: {text!r}")
+            raise DecodeError(f"{local(element)} is out of range for xs:int: {quoted(text)}")
         return value
     if xsd_type == "xs:boolean":
         try:
             return _BOOLEANS[text.strip()]
         except KeyError:
-            raise DecodeError(f"{local(element)} must be true or false, not {text!r}") from None
+            raise DecodeError(
+                f"{local(element)} must be true or false, not {quoted(text)}"
+            ) from None
     return text
 
 

@@ -39,6 +39,7 @@ from leadsync.service import reads, sync
 from leadsync.store import Store
 from leadsync.wire import decode, leads, mktows, render
 from leadsync.wire.envelope import Envelope, children, local, parse_envelope
+from leadsync.words import quoted
 
 log = logging.getLogger("leadsync.calls")
 
@@ -263,6 +264,6 @@ def _check_workspace(envelope: Envelope) -> None:
     workspace = decode.decode(header, "MktowsContextHeaderInfo").get("targetWorkspace")
     if workspace is not None and workspace.strip().lower() != "default":
         raise BadParameter(
-            f"Bad parameter: targetWorkspace {workspace!r} does not exist; leadsync has "
+            f"Bad parameter: targetWorkspace {quoted(workspace)} does not exist; leadsync has "
             "the Default workspace only"
         )
