@@ -62,9 +62,7 @@ def main() -> None:
                 for side, source in sides.items():
                     db = Path(tmp) / f"{side}.db"
                     shutil.copy(seeded, db)
-                    result = end_to_end(
-                        "sqlite", str(db), size, batches, clients, workers, source
-                    )
+                    result = end_to_end("sqlite", str(db), size, batches, clients, workers, source)
                     for suffix in ("", "-wal", "-shm", ".lock"):
                         Path(f"{db}{suffix}").unlink(missing_ok=True)
                     found.setdefault((side, workers, clients), []).append(result)

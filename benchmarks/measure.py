@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.workload import SECRET, USER, Call
+from leadsync.http.server import tune_gc
 from leadsync.model import LeadRecord
-from leadsync.server import tune_gc
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import open_store
 
@@ -86,8 +86,7 @@ def floor(backend: str, db: str, size: int, calls: Sequence[Call], clients: int)
     answers: multiprocessing.Queue[tuple[list[float], float, float]] = context.Queue()
     shares = [[call.records for call in calls[index::clients]] for index in range(clients)]
     workers = [
-        context.Process(target=_floor_worker, args=(db, share, start, answers))
-        for share in shares
+        context.Process(target=_floor_worker, args=(db, share, start, answers)) for share in shares
     ]
     for worker in workers:
         worker.start()

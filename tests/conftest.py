@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from leadsync.app import create_app
 from leadsync.config import Settings
+from leadsync.http.app import create_app
 from leadsync.store import SqliteStore, Store, open_store
 from tests.clients.harness import require
 from tests.pg import pg_schema

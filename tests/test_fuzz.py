@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from starlette.testclient import TestClient
 
-from leadsync.app import create_app
 from leadsync.config import Settings
+from leadsync.http.app import create_app
 from leadsync.store import SqliteStore
 from tests.soap import DEMO_SECRET, DEMO_USER, MKTOWS, SOAP_ENV, XSI, auth_header, seed_xml
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from lxml import etree
 from starlette.testclient import TestClient
 
-from leadsync.app import create_app
 from leadsync.config import Settings
+from leadsync.http.app import create_app
 from leadsync.store import Store
 from tests.soap import envelope, read_fault, sync_request
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from leadsync.app import create_app
 from leadsync.auth import sign
 from leadsync.config import Settings
 from leadsync.errors import ConfigError
-from leadsync.keyfile import load_keys
+from leadsync.http.app import create_app
+from leadsync.http.keyfile import load_keys
 from leadsync.limits import LimitSettings
 from leadsync.store import Store
 from tests.server import ServerProcess

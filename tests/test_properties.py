@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from leadsync.app import create_app
 from leadsync.config import Settings
+from leadsync.http.app import create_app
 from leadsync.model import Attribute, LeadRecord, email_key
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import SqliteStore

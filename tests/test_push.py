@@ -26,9 +26,9 @@ from lxml import etree
 
 from leadsync import Client, RemoteFault, RetryPolicy
 from leadsync.fields import STANDARD_FIELDS, FieldType
-from leadsync.push import Run, pump, push
-from leadsync.push_check import check_row, field_catalog
-from leadsync.push_files import Checkpoint, Report, Row, csv_header, jsonl_rows
+from leadsync.push.check import check_row, field_catalog
+from leadsync.push.command import Run, pump, push
+from leadsync.push.files import Checkpoint, Report, Row, csv_header, jsonl_rows
 from leadsync.store import SqliteStore
 from tests.server import ServerProcess, export
 from tests.soap import DEMO_SECRET, DEMO_USER

@@ -12,7 +12,7 @@ import pytest
 
 from leadsync.model import Attribute, LeadRecord, SyncStatusCode
 from leadsync.service.sync import sync_multiple_leads
-from leadsync.store import sqlite as sqlite_store
+from leadsync.store import sqlite_checkpoint
 from leadsync.store.sqlite import SqliteStore
 
 
@@ -53,8 +53,8 @@ def _sync_for(store: SqliteStore, db: Path, seconds: float, gap: float) -> tuple
 def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.02)
-    monkeypatch.setattr(sqlite_store, "RESTART_FRAMES", 64)
+    monkeypatch.setattr(sqlite_checkpoint, "CHECKPOINT_EVERY_S", 0.02)
+    monkeypatch.setattr(sqlite_checkpoint, "RESTART_FRAMES", 64)
     db = tmp_path / "steady.db"
     store = SqliteStore(str(db))
     calls, salts = _sync_for(store, db, 1.5, gap=0)  # back to back: never a quiet moment
@@ -72,8 +72,8 @@ def test_a_writer_with_gaps_starts_the_wal_again_without_waiting_at_the_gate(
     # Passes come seldom here (every 0.3 s) and each finds the WAL long: the restart
     # must come from the passes right after commits, in the writer's gaps, with no pass
     # behind the write gate (the code before this ran one every time).
-    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.3)
-    monkeypatch.setattr(sqlite_store, "RESTART_FRAMES", 64)
+    monkeypatch.setattr(sqlite_checkpoint, "CHECKPOINT_EVERY_S", 0.3)
+    monkeypatch.setattr(sqlite_checkpoint, "RESTART_FRAMES", 64)
     db = tmp_path / "gaps.db"
     store = SqliteStore(str(db))
     checkpointer = store._checkpointer
@@ -104,7 +104,7 @@ def test_one_store_checkpoints_a_file_and_another_takes_over_when_it_closes(
 ) -> None:
     # Two stores on one file stand for two --workers processes: flock locks belong to
     # open files, so they exclude each other within one process as across processes.
-    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.01)
+    monkeypatch.setattr(sqlite_checkpoint, "CHECKPOINT_EVERY_S", 0.01)
     db = str(tmp_path / "shared.db")
     first = SqliteStore(db)
     _wait_for(lambda: _leading(first))

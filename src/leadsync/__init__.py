@@ -13,8 +13,8 @@ from leadsync.errors import MktowsError
 from leadsync.model import SyncStatusCode
 
 if TYPE_CHECKING:
-    from leadsync.async_client import AsyncClient
     from leadsync.client import (
+        AsyncClient,
         Client,
         ClientError,
         ConnectionFailed,
@@ -28,6 +28,7 @@ __version__ = "0.1.0"
 
 _CLIENT_NAMES = frozenset(
     {
+        "AsyncClient",
         "Client",
         "ClientError",
         "ConnectionFailed",
@@ -54,10 +55,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "AsyncClient":
-        from leadsync import async_client
-
-        return async_client.AsyncClient
     if name in _CLIENT_NAMES:
         from leadsync import client
 

@@ -34,7 +34,7 @@ from leadsync.config import (
 )
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType, check_custom_field
-from leadsync.keyfile import load_keys
+from leadsync.http.keyfile import load_keys
 from leadsync.limits import LimitSettings
 from leadsync.model import DEFAULT_INSTANCE, Lead
 from leadsync.push import push
@@ -245,8 +245,8 @@ def serve(
       leadsync serve --db ./leadsync.db --port 8080
       leadsync serve --db postgresql://leadsync@db/leads --workers 4 --host 0.0.0.0
     """
-    from leadsync.server import bind
-    from leadsync.server import serve as run
+    from leadsync.http.server import bind
+    from leadsync.http.server import serve as run
 
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")

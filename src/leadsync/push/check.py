@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from leadsync.client_types import KEYS, RemoteFault
+from leadsync.client.types import KEYS, RemoteFault
 from leadsync.fields import STANDARD_FIELDS, FieldType, check_value
 from leadsync.model import FOREIGN_SYS_TYPES
-from leadsync.push_files import Names, Report, Row, Value, open_rows
+from leadsync.push.files import Names, Report, Row, Value, open_rows
 from leadsync.words import quoted
 
 if TYPE_CHECKING:

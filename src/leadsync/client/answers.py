@@ -11,7 +11,7 @@ import httpx
 from lxml import etree
 
 from leadsync import ns
-from leadsync.client_types import (
+from leadsync.client.types import (
     ConnectionFailed,
     FieldMetadata,
     ProtocolError,

@@ -25,7 +25,7 @@ from types import FrameType
 
 import uvicorn
 
-log = logging.getLogger("leadsync.balancer")
+log = logging.getLogger("leadsync.http.balancer")
 
 
 class HandoffServer(uvicorn.Server):

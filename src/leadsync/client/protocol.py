@@ -25,8 +25,8 @@ from lxml import etree
 from leadsync import ns
 from leadsync.auth import sign
 from leadsync.batches import batches
-from leadsync.client_answers import answer, descendant_text, leads, sync_statuses
-from leadsync.client_types import (
+from leadsync.client.answers import answer, descendant_text, leads, sync_statuses
+from leadsync.client.types import (
     KEYS,
     MAX_BATCH,
     CallStats,

@@ -23,10 +23,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leadsync.config import Settings
 from leadsync.errors import MktowsError, RequestNotUnderstood, RequestTooLarge
-from leadsync.keyfile import load_keys, overlay
+from leadsync.http.keyfile import load_keys, overlay
+from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from leadsync.http.metrics import Metrics
 from leadsync.limits import Limiter
-from leadsync.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from leadsync.metrics import Metrics
 from leadsync.store import Store
 from leadsync.wire.dispatch import Clock, Dispatcher, utc_now
 from leadsync.wire.wsdl import render_wsdl

@@ -22,10 +22,10 @@ from types import FrameType
 import uvicorn
 from starlette.types import ASGIApp
 
-from leadsync.app import create_app
-from leadsync.balancer import Balancer
 from leadsync.config import Settings
-from leadsync.metrics import MULTIPROCESS_ENV
+from leadsync.http.app import create_app
+from leadsync.http.balancer import Balancer
+from leadsync.http.metrics import MULTIPROCESS_ENV
 from leadsync.store import open_store
 
 SETTINGS_ENV = "LEADSYNC_SERVE_SETTINGS"
@@ -86,7 +86,7 @@ def serve(
     configure_logging(log_level)
     cert, key = tls if tls else (None, None)
     config = uvicorn.Config(
-        "leadsync.server:app_from_environment",
+        "leadsync.http.server:app_from_environment",
         factory=True,
         workers=workers,
         log_level=log_level,

@@ -31,16 +31,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from leadsync.batches import batches
-from leadsync.client_types import (
+from leadsync.client.types import (
     DEFAULT_RETRIES,
     MAX_BATCH,
     ClientError,
     RetryPolicy,
 )
-from leadsync.client_types import SyncResult as Result
+from leadsync.client.types import SyncResult as Result
 from leadsync.model import SyncStatusCode
-from leadsync.push_check import check_file, field_catalog
-from leadsync.push_files import Checkpoint, Names, Report, Row, fingerprint, open_rows
+from leadsync.push.check import check_file, field_catalog
+from leadsync.push.files import Checkpoint, Names, Report, Row, fingerprint, open_rows
 
 if TYPE_CHECKING:
     from rich.console import Console

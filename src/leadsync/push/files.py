@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 import click
 import orjson
 
-from leadsync.client_types import KEYS
+from leadsync.client.types import KEYS
 
 Value = str | int | float | bool | None
 _BOM = b"\xef\xbb\xbf"

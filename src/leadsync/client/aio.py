@@ -21,8 +21,8 @@ import httpx
 from lxml import etree
 
 from leadsync.batches import abatches
-from leadsync.client_answers import field_metadata, leads
-from leadsync.client_protocol import (
+from leadsync.client.answers import field_metadata, leads
+from leadsync.client.protocol import (
     HEADERS,
     NO_SUCH_LEAD,
     ClientCore,
@@ -36,7 +36,7 @@ from leadsync.client_protocol import (
     sync_lead_result,
     tls_verify,
 )
-from leadsync.client_types import (
+from leadsync.client.types import (
     MAX_BATCH,
     ConnectionFailed,
     FieldMetadata,

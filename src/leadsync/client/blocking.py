@@ -5,7 +5,7 @@
 
 Every call is signed afresh (Marketo's HMAC-SHA1 over ``requestTimestamp + mktowsUserId``);
 what is sent and how answers are read is ``client_protocol``'s, shared with the asyncio
-twin, ``leadsync.AsyncClient`` (``async_client``). ``docs/client.md`` has the guide.
+twin, ``leadsync.AsyncClient`` (``aio.py``). ``docs/client.md`` has the guide.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import httpx
 from lxml import etree
 
 from leadsync.batches import batches
-from leadsync.client_answers import field_metadata, leads
-from leadsync.client_protocol import (
+from leadsync.client.answers import field_metadata, leads
+from leadsync.client.protocol import (
     HEADERS,
     NO_SUCH_LEAD,
     ClientCore,
@@ -37,38 +37,15 @@ from leadsync.client_protocol import (
     sync_lead_result,
     tls_verify,
 )
-from leadsync.client_types import (
-    DEFAULT_RETRIES,
-    KEYS,
+from leadsync.client.types import (
     MAX_BATCH,
-    RETRYABLE_CODES,
-    CallStats,
-    ClientError,
     ConnectionFailed,
     FieldMetadata,
-    ProtocolError,
     RemoteFault,
     RemoteLead,
     RetryPolicy,
     SyncResult,
 )
-
-__all__ = [
-    "DEFAULT_RETRIES",
-    "KEYS",
-    "MAX_BATCH",
-    "RETRYABLE_CODES",
-    "CallStats",
-    "Client",
-    "ClientError",
-    "ConnectionFailed",
-    "FieldMetadata",
-    "ProtocolError",
-    "RemoteFault",
-    "RemoteLead",
-    "RetryPolicy",
-    "SyncResult",
-]
 
 R = TypeVar("R")
 
