@@ -65,10 +65,29 @@ class FieldDef:
 class Catalog:
     """Every field of one store: Marketo's standard ones, then the custom ones."""
 
+    __slots__ = ("_created_at", "_custom", "types")
+
     def __init__(self, custom: Iterable[FieldDef] = (), created_at: int = 0) -> None:
-        standard = [FieldDef(n, t, False, created_at) for n, t in sorted(STANDARD_FIELDS.items())]
-        self.fields: list[FieldDef] = standard + sorted(custom, key=lambda f: f.name)
-        self.types: dict[str, FieldType] = {f.name: f.type for f in self.fields}
+        self._custom = sorted(custom, key=lambda f: f.name)
+        self._created_at = created_at
+        self.types: dict[str, FieldType] = {
+            **STANDARD_FIELDS,
+            **{f.name: f.type for f in self._custom},
+        }
+
+    @property
+    def created_at(self) -> int:
+        """When the store was made (microseconds): the standard fields' ``added_at``."""
+        return self._created_at
+
+    @property
+    def fields(self) -> list[FieldDef]:
+        """The standard fields by name, then the custom ones by name."""
+        standard = [
+            FieldDef(name, kind, False, self._created_at)
+            for name, kind in sorted(STANDARD_FIELDS.items())
+        ]
+        return standard + self._custom
 
     def type_of(self, name: str) -> FieldType:
         """The type of ``name``; a name the catalog lost (a removed field) reads as text."""

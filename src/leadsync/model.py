@@ -8,6 +8,7 @@ times cheaper to build than a frozen dataclass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -61,6 +62,9 @@ class Account:
     user_id: str
     secret: str
     instance: str = DEFAULT_INSTANCE
+
+
+AccountLookup = Callable[[str], Account | None]  # user id -> the account, None if unknown
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 
 import pytest
 
+from leadsync import Client
 from tests.clients.harness import CLIENTS, require, run_scenario
 from tests.server import ServerProcess
+from tests.soap import DEMO_SECRET, DEMO_USER
 
 pytestmark = pytest.mark.clients
 
@@ -35,3 +39,54 @@ def test_node_soap(server: ServerProcess) -> None:
 def test_strong_soap(server: ServerProcess) -> None:
     require_node_modules()
     run_scenario(server, "strong-soap", ["node", str(NODE / "strong_soap_client.js")], cwd=NODE)
+
+
+ACTIVITY_FIELDS = [
+    ["id", "integer"],
+    ["activityDateTime", "dateTime"],
+    ["activityType", "string"],
+    ["mktgAssetName", "string"],
+    ["activityAttributes", "Array"],
+    ["campaign", "string"],
+    ["personName", "string"],
+    ["mktPersonId", "integer"],
+    ["foreignSysId", "string"],
+    ["orgName", "string"],
+    ["foreignSysOrgId", "string"],
+]
+
+
+def test_node_soap_logs_in_as_datahero_does(server: ServerProcess) -> None:
+    require_node_modules()
+    client = Client(server.endpoint, DEMO_USER, DEMO_SECRET)
+    with client:
+        client.sync_multiple_leads([{"Email": "one@x.com"}, {"Email": "two@x.com"}])
+    done = subprocess.run(
+        ["node", str(NODE / "node_soap_login.js")],
+        cwd=NODE,
+        env={
+            **os.environ,
+            "LEADSYNC_WSDL": f"{server.endpoint}?WSDL",
+            "LEADSYNC_USER": DEMO_USER,
+            "LEADSYNC_SECRET": DEMO_SECRET,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    steps = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    described = {step["name"]: step["fields"] for step in steps if step["step"] == "describe"}
+    assert described["ActivityRecord"] == ACTIVITY_FIELDS
+    assert [name for name, _ in described["Opportunity"]][:3] == [
+        "Id",
+        "ExternalOpportunityId",
+        "Name",
+    ]
+    assert ["Role", "string"] in described["OpportunityPersonRole"]
+    assert steps[3] == {
+        "step": "list",
+        "objects": ["ActivityRecord", "LeadRecord", "Opportunity", "OpportunityPersonRole"],
+    }
+    # node-soap reads the xs:int answers as numbers.
+    assert steps[4] == {"step": "first_page", "returnCount": 1, "remainingCount": 1, "ids": [1]}

@@ -20,7 +20,7 @@ from leadsync.client.types import (
     SyncResult,
 )
 from leadsync.model import SyncStatusCode
-from leadsync.wire.envelope import SAFE_PARSER
+from leadsync.safexml import SAFE_PARSER
 
 _RETRYABLE_HTTP: Final = frozenset({429, 502, 503, 504})
 _FAULT_CODE = re.compile(r"\s*(\d+)")

@@ -21,14 +21,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from leadsync.calls import Clock, utc_now
 from leadsync.config import Settings
 from leadsync.errors import MktowsError, RequestNotUnderstood, RequestTooLarge
 from leadsync.http.keyfile import load_keys, overlay
 from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from leadsync.http.metrics import Metrics
 from leadsync.limits import Limiter
+from leadsync.service import Services
 from leadsync.store import Store
-from leadsync.wire.dispatch import Clock, Dispatcher, utc_now
+from leadsync.wire.dispatch import Dispatcher
 from leadsync.wire.wsdl import render_wsdl
 from leadsync.words import quoted
 
@@ -43,10 +45,10 @@ def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGI
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
     dispatcher = Dispatcher(
-        store,
+        Services.over(store),
+        overlay(keys, store.account) if keys is not None else store.account,
         settings,
         clock,
-        accounts=overlay(keys, store.account) if keys is not None else None,
         limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
         observe=metrics.observe,
     )

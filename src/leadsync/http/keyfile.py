@@ -15,8 +15,7 @@ import os
 import stat
 
 from leadsync.errors import ConfigError
-from leadsync.model import Account
-from leadsync.wire.dispatch import AccountLookup
+from leadsync.model import Account, AccountLookup
 
 
 def load_keys(path: str) -> dict[str, str]:

@@ -1,1 +1,27 @@
-"""Marketo's rules, over the Store protocol; no XML, no SQL."""
+"""Marketo's rules, by entity, over the Store protocol; no XML, no JSON, no SQL.
+
+The wire layer reaches the store only through ``Services``: one service object per
+entity (leads, objects, ...), each method one operation's call, returning what the
+answer needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leadsync.service.leads import LeadService
+from leadsync.service.objects import ObjectService
+from leadsync.store.base import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    leads: LeadService
+    objects: ObjectService
+
+    @classmethod
+    def over(cls, store: Store) -> Services:
+        return cls(LeadService(store), ObjectService(store))
+
+
+__all__ = ["LeadService", "ObjectService", "Services"]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 
@@ -28,7 +29,6 @@ from leadsync.errors import (
     ParameterRequired,
     TimeRangeExceeded,
 )
-from leadsync.fields import FieldDef
 from leadsync.model import Lead, blank, creation_order, email_key
 from leadsync.store.base import LeadQuery, Store
 from leadsync.words import plural
@@ -94,7 +94,15 @@ def get_multiple_leads(
         raise BadParameter(f"Bad parameter: batchSize must be at least 1, not {size}")
     size = min(size, MAX_BATCH)
     key = store.stream_key()
-    if selection.stream_position:
+    skip = 0
+    marketo = marketo_position(selection.stream_position)
+    if marketo is not None:  # a start position in Marketo's own form: a new stream
+        start_id, skip, window = marketo
+        if window is not None and not _has_selector(selection):
+            selection = replace(selection, oldest=window[0], latest=window[1])
+        query = _selected(selection, now_us, max_window_days)
+        query, after = replace(query, max_id=store.last_lead_id()), max(start_id - 1, 0)
+    elif selection.stream_position:
         query, after = _decode_position(key, selection.stream_position, instance)
         if _has_selector(selection) and not _same(query, _selected(selection, now_us, 0)):
             raise BadStreamPosition(
@@ -104,9 +112,44 @@ def get_multiple_leads(
     else:
         query = _selected(selection, now_us, max_window_days)
         query, after = replace(query, max_id=store.last_lead_id()), 0
-    leads, remaining = store.page_leads(instance, query, after, size)
-    position = _encode_position(key, query, leads[-1].id, instance) if remaining else ""
-    return Page(leads, remaining, position)
+    leads, remaining = store.page_leads(instance, query, after, skip + size)
+    leads = leads[skip:]
+    position = _encode_position(key, query, leads[-1].id, instance) if remaining and leads else ""
+    return Page(leads, remaining if leads else 0, position)
+
+
+# Marketo's textual stream position: "id:1089965:to:1392234668:tl:1392321068:os:2:rc:24"
+# (lead id, window oldest and latest in Unix seconds, offset, remaining count); clients
+# make start positions of their own in it ("id:1:ts:1:os:0:rc:1", Datahero's node-marketo).
+_MARKETO_POSITION = re.compile(
+    r"(?:id|ts|to|tl|os|rc):[0-9]{1,19}(?::(?:id|ts|to|tl|os|rc):[0-9]{1,19})*"
+)
+
+
+def marketo_position(
+    position: str | None,
+) -> tuple[int, int, tuple[datetime, datetime | None] | None] | None:
+    """(first lead id, leads to skip, the window ``to``..``tl`` if given) of a position in
+    Marketo's form, None for any other text; 20122 for one that cannot be followed."""
+    if not position or not _MARKETO_POSITION.fullmatch(position.strip()):
+        return None
+    parts = position.strip().split(":")
+    values = {name: int(value) for name, value in zip(parts[::2], parts[1::2], strict=True)}
+    if "id" not in values or values.get("os", 0) > MAX_BATCH:
+        raise BadStreamPosition(
+            f"Bad stream position: {position} names no lead id, or skips more than {MAX_BATCH}"
+        )
+    window = None
+    if "to" in values:
+        latest = values.get("tl")
+        try:
+            window = (
+                datetime.fromtimestamp(values["to"], UTC),
+                None if latest is None else datetime.fromtimestamp(latest, UTC),
+            )
+        except (OverflowError, OSError, ValueError):
+            raise BadStreamPosition(f"Bad stream position: {position} has no valid times") from None
+    return values["id"], values.get("os", 0), window
 
 
 def _has_selector(selection: Selection) -> bool:
@@ -207,6 +250,3 @@ def _decode_position(key: bytes, position: str, instance: str) -> tuple[LeadQuer
     return query, int(data["a"])
 
 
-def describe_lead_fields(store: Store) -> list[FieldDef]:
-    """Every field a LeadRecord attribute may name: the standard ones, then custom ones."""
-    return store.catalog().fields

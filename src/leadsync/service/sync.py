@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from leadsync.errors import UnknownLeadField
-from leadsync.fields import FieldType, check_value
+from leadsync.fields import Catalog, FieldType, check_value
 from leadsync.model import (
     DEFAULT_INSTANCE,
     FOREIGN_SYS_TYPES,
@@ -261,18 +261,19 @@ def sync_multiple_leads(
     instance: str = DEFAULT_INSTANCE,
     *,
     email_follows_foreign_id: bool = False,
+    catalog: Catalog | None = None,
 ) -> list[SyncStatus]:
     """Upsert ``records`` into ``instance`` in order; one status per record, committed
-    before returning.
+    before returning. ``catalog``: the store's, when the caller has read it already.
 
     A transaction the store reports as transient (lock timeout, deadlock) is run again
     from the start, a bounded number of times.
     """
     # Validation needs only the field catalog: it runs before the write transaction,
     # so the store's lock is held for the key lookups and writes alone.
-    catalog = store.catalog().types
+    types = (catalog or store.catalog()).types
     records = [_trimmed(record) for record in records]
-    checked = [_checked(record, catalog) for record in records]
+    checked = [_checked(record, types) for record in records]
     attempt = 1
     while True:
         try:
@@ -348,7 +349,10 @@ def _sync_once(
 
 
 def sync_lead(
-    store: Store, record: LeadRecord, instance: str = DEFAULT_INSTANCE
+    store: Store,
+    record: LeadRecord,
+    instance: str = DEFAULT_INSTANCE,
+    catalog: Catalog | None = None,
 ) -> tuple[SyncStatus, Lead | None]:
     """syncLead: one record, with its own rules, and the lead as stored afterwards.
 
@@ -356,14 +360,19 @@ def sync_lead(
     Marketo answers), a ForeignSysPersonId with an Email and no Id updates the Email,
     and a Munchkin cookie is a key (after Id and ForeignSysPersonId, before Email).
     """
-    catalog = store.catalog().types
-    unknown = sorted({a.name for a in record.attributes if a.name not in catalog})
+    catalog = catalog or store.catalog()
+    unknown = sorted({a.name for a in record.attributes if a.name not in catalog.types})
     if unknown:
         raise UnknownLeadField(
             f"syncLead operation failed: unknown fields for import: {', '.join(unknown)}"
         )
     [status] = sync_multiple_leads(
-        store, [record], dedup=True, instance=instance, email_follows_foreign_id=True
+        store,
+        [record],
+        dedup=True,
+        instance=instance,
+        email_follows_foreign_id=True,
+        catalog=catalog,
     )
     if status.status is SyncStatusCode.FAILED:
         return status, None

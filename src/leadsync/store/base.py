@@ -130,14 +130,8 @@ class LeadWriter(Protocol):
         ...
 
 
-class Store(Protocol):
-    """A lead database: SQLite file or PostgreSQL."""
-
-    location: str
-
-    def write(self, instance: str = DEFAULT_INSTANCE) -> AbstractContextManager[LeadWriter]:
-        """One write transaction on the leads of ``instance``."""
-        ...
+class AccountStore(Protocol):
+    """The users who may call, and the instances (Marketo subscriptions) they belong to."""
 
     def account(self, user_id: str) -> Account | None: ...
 
@@ -166,6 +160,10 @@ class Store(Protocol):
         """Remove the instance with its users and leads; False when there is none."""
         ...
 
+
+class CatalogStore(Protocol):
+    """The lead field catalog's custom fields."""
+
     def catalog(self) -> Catalog:
         """The field catalog: the standard fields and the custom ones."""
         ...
@@ -178,6 +176,14 @@ class Store(Protocol):
 
     def remove_field(self, name: str) -> bool:
         """Remove the custom field and every lead's value of it; False when there is none."""
+        ...
+
+
+class LeadStore(Protocol):
+    """The leads: one write transaction a call, reads by key, pages, exports."""
+
+    def write(self, instance: str = DEFAULT_INSTANCE) -> AbstractContextManager[LeadWriter]:
+        """One write transaction on the leads of ``instance``."""
         ...
 
     def read_leads(
@@ -212,6 +218,12 @@ class Store(Protocol):
     def attribute_names(self, instance: str | None = None) -> list[str]:
         """Every attribute name that some lead (of ``instance``) holds, sorted."""
         ...
+
+
+class Store(AccountStore, CatalogStore, LeadStore, Protocol):
+    """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""
+
+    location: str
 
     def ping(self) -> None: ...
 

@@ -24,7 +24,6 @@ import psycopg.errors
 from psycopg.types.json import Jsonb, set_json_loads
 from psycopg_pool import ConnectionPool
 
-from leadsync.config import DEFAULT_POOL_SIZE
 from leadsync.errors import ConfigError
 from leadsync.fields import Catalog, FieldDef, FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
@@ -194,7 +193,7 @@ def _reachable(url: str, location: str, create: bool) -> None:
 class PostgresStore:
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
-    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE, create: bool = True) -> None:
+    def __init__(self, url: str, pool_size: int, create: bool = True) -> None:
         self.location = redact(url)
         _reachable(url, self.location, create)
         try:

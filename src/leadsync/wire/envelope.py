@@ -14,17 +14,7 @@ from lxml import etree
 
 from leadsync import ns
 from leadsync.errors import RequestNotUnderstood
-
-# Never resolves entities, loads a DTD or touches the network (the client uses it too).
-SAFE_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+from leadsync.safexml import SAFE_PARSER
 
 
 @dataclass(frozen=True, slots=True)

@@ -947,3 +947,5 @@ OPERATIONS: tuple[Operation, ...] = (
 COMPLEX_BY_NAME: dict[str, ComplexType] = {t.name: t for t in COMPLEX_TYPES}
 SIMPLE_BY_NAME: dict[str, SimpleType] = {t.name: t for t in SIMPLE_TYPES}
 OPERATION_BY_ELEMENT: dict[str, Operation] = {op.input_element: op for op in OPERATIONS}
+OPERATION_BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
+GLOBAL_BY_NAME: dict[str, GlobalElement] = {ge.name: ge for ge in GLOBAL_ELEMENTS}

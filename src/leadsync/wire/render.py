@@ -1,19 +1,31 @@
 """The one renderer: results and faults as SOAP 1.1 text, shaped exactly like Marketo's.
 
-Responses are written as text, not built as trees: the shapes are fixed and small, and
-text is an order of magnitude cheaper to produce.
+``success(operation, value)`` writes any operation's answer from the interface
+description (``wire/mktows.py``), the mirror of ``decode.decode``: a complex type's value
+is a mapping by element name or a tuple in the type's element order (a list stands for
+an "ArrayOf" type's one repeated element), and each element is written by its schema
+type. None is ``xsi:nil`` where the element is nillable and left out where it is
+optional; "" is an empty element (``<newStreamPosition />``). syncMultipleLeads, the hot
+path, keeps a hand-written template of the same shape, laid out as Marketo's sample.
+
+Answers are written as text, not built as trees: an order of magnitude cheaper. Every
+shape is checked against the reference WSDL's schema by tests/test_render.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
 from xml.sax import saxutils
 
 from leadsync import ns
 from leadsync.errors import MktowsError
-from leadsync.fields import STRING_MAX_CHARS, TEXT_MAX_BYTES, FieldDef, FieldType
-from leadsync.model import Lead, SyncStatus
+from leadsync.model import SyncStatus
+from leadsync.wire import mktows
+from leadsync.wire.xsd import ComplexType, Element
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -32,12 +44,151 @@ def escape(text: str) -> str:
     return saxutils.escape(text, _ESCAPES)
 
 
-def _success(operation_element: str, result: str) -> bytes:
-    text = (
-        f"{_HEAD}    <ns1:{operation_element}>\n      <result>\n{result}"
-        f"      </result>\n    </ns1:{operation_element}>\n{_TAIL}"
-    )
-    return text.encode("utf-8")
+def xs_datetime(moment: datetime | int) -> str:
+    """An xs:dateTime as Marketo writes them: ``2010-01-01T00:00:00+00:00``; an int is
+    microseconds since the epoch, in UTC."""
+    if isinstance(moment, int):
+        moment = datetime.fromtimestamp(moment // 1_000_000, UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+class RenderError(Exception):
+    """A value that does not fit its shape: a bug in the caller, never the client's."""
+
+
+def _text(value: Any) -> str:
+    return escape(value.value if isinstance(value, Enum) else str(value))
+
+
+def _datetime(value: Any) -> str:
+    return xs_datetime(value) if isinstance(value, datetime | int) else escape(str(value))
+
+
+def _date(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else escape(str(value))
+
+
+_SCALARS: dict[str, Callable[[Any], str]] = {
+    "xs:boolean": lambda value: "true" if value else "false",
+    "xs:int": lambda value: str(int(value)),
+    "xs:integer": lambda value: str(int(value)),
+    "xs:long": lambda value: str(int(value)),
+    "xs:dateTime": _datetime,
+    "xs:date": _date,
+}
+
+
+@dataclass(slots=True)
+class _Part:
+    """One element of a complex type, with its tags written once."""
+
+    name: str
+    open: str
+    close: str
+    empty: str
+    nil: str
+    repeated: bool
+    required: bool
+    nillable: bool
+    scalar: Callable[[Any], str]  # a simple type's text
+    shape: _Shape | None  # a complex type's elements (then ``scalar`` is unused)
+
+
+class _Shape:
+    """A complex type's elements in order, base type's first."""
+
+    def __init__(self, complex_type: ComplexType) -> None:
+        self.name = complex_type.name
+        self.type = complex_type
+        self.parts: list[_Part] = []
+        self.array: bool = False  # one repeated element: a list may stand for the value
+
+    def compile(self, shapes: Mapping[str, _Shape]) -> None:
+        elements: list[Element] = []
+        chain: ComplexType | None = self.type
+        while chain is not None:
+            elements = [*chain.elements, *elements]
+            chain = mktows.COMPLEX_BY_NAME[chain.base[4:]] if chain.base else None
+        for element in elements:
+            named = element.type[4:] if element.type.startswith("tns:") else None
+            shape = shapes.get(named) if named else None
+            self.parts.append(
+                _Part(
+                    element.name,
+                    f"<{element.name}>",
+                    f"</{element.name}>",
+                    f"<{element.name} />",
+                    f'<{element.name} xsi:nil="true" />',
+                    element.repeated,
+                    element.min_occurs > 0,
+                    element.nillable,
+                    _SCALARS.get(element.type, _text),
+                    shape,
+                )
+            )
+        self.array = len(self.parts) == 1 and self.parts[0].repeated
+
+    def write(self, value: Any, out: list[str]) -> None:
+        if isinstance(value, list) and self.array:
+            value = (value,)
+        if isinstance(value, tuple):
+            if len(value) != len(self.parts):
+                raise RenderError(f"{self.name}: {len(value)} values for {len(self.parts)}")
+            pairs: Any = zip(self.parts, value, strict=True)
+        elif isinstance(value, Mapping):
+            pairs = ((part, value.get(part.name)) for part in self.parts)
+        else:
+            raise RenderError(f"{self.name}: a {type(value).__name__} is not a {self.name}")
+        for part, item in pairs:
+            if part.repeated:
+                for one in item or ():
+                    _write_one(part, one, out)
+            elif item is None:
+                if part.nillable:
+                    out.append(part.nil)
+                elif part.required:
+                    raise RenderError(f"{self.name}.{part.name} is required")
+            else:
+                _write_one(part, item, out)
+
+
+def _write_one(part: _Part, value: Any, out: list[str]) -> None:
+    if part.shape is not None:
+        out.append(part.open)
+        part.shape.write(value, out)
+        out.append(part.close)
+        return
+    text = part.scalar(value)
+    if text:
+        out.append(part.open)
+        out.append(text)
+        out.append(part.close)
+    else:
+        out.append(part.empty)
+
+
+def _compile() -> dict[str, _Shape]:
+    shapes = {t.name: _Shape(t) for t in mktows.COMPLEX_TYPES}
+    for shape in shapes.values():
+        shape.compile(shapes)
+    return shapes
+
+
+_SHAPES = _compile()
+_SUCCESS_TYPE = {
+    element.name: element.type[4:]
+    for element in mktows.GLOBAL_ELEMENTS
+    if element.name.startswith("success")
+}
+
+
+def success(operation: str, value: Any) -> bytes:
+    """The answer to ``operation``: its success element, of its type, holding ``value``."""
+    element = mktows.OPERATION_BY_NAME[operation].output_element
+    out = [_HEAD, f"    <ns1:{element}>"]
+    _SHAPES[_SUCCESS_TYPE[element]].write(value, out)
+    out.append(f"</ns1:{element}>\n{_TAIL}")
+    return "".join(out).encode("utf-8")
 
 
 def _sync_status(status: SyncStatus, indent: str) -> str:
@@ -56,9 +207,14 @@ def _sync_status(status: SyncStatus, indent: str) -> str:
 
 
 def sync_multiple_leads(statuses: Sequence[SyncStatus]) -> bytes:
+    """syncMultipleLeads' answer, hand-written (the hot path), laid out as the seed's."""
     items = "".join(_sync_status(s, "          ") for s in statuses)
-    result = f"        <syncStatusList>\n{items}        </syncStatusList>\n"
-    return _success("successSyncMultipleLeads", result)
+    text = (
+        f"{_HEAD}    <ns1:successSyncMultipleLeads>\n      <result>\n"
+        f"        <syncStatusList>\n{items}        </syncStatusList>\n"
+        f"      </result>\n    </ns1:successSyncMultipleLeads>\n{_TAIL}"
+    )
+    return text.encode("utf-8")
 
 
 def fault(error: MktowsError) -> bytes:
@@ -82,117 +238,3 @@ def fault(error: MktowsError) -> bytes:
         "</SOAP-ENV:Envelope>\n"
     )
     return text.encode("utf-8")
-
-
-def _nil_or(tag: str, value: object) -> str:
-    if value is None:
-        return f'<{tag} xsi:nil="true" />'
-    return f"<{tag}>{escape(str(value))}</{tag}>"
-
-
-def lead_record(
-    lead: Lead, types: Mapping[str, FieldType], include: Collection[str] | None = None
-) -> str:
-    """One LeadRecord as Marketo returns it: keys (nil when empty), then the attributes
-    with their types; empty strings are left out, as Marketo does."""
-    attributes = "".join(
-        f"<attribute><attrName>{escape(name)}</attrName>"
-        f"<attrType>{types.get(name, FieldType.STRING).value}</attrType>"
-        f"<attrValue>{escape(value)}</attrValue></attribute>"
-        for name, value in sorted(lead.attributes.items())
-        if value != "" and (include is None or name in include)
-    )
-    return (
-        f"<leadRecord><Id>{lead.id}</Id>{_nil_or('Email', lead.email)}"
-        f"{_nil_or('ForeignSysPersonId', lead.foreign_sys_person_id)}"
-        f"{_nil_or('ForeignSysType', lead.foreign_sys_type)}"
-        f"<leadAttributeList>{attributes}</leadAttributeList></leadRecord>"
-    )
-
-
-def _compact(operation_element: str, result: str) -> bytes:
-    text = (
-        f"{_HEAD}    <ns1:{operation_element}><result>{result}</result>"
-        f"</ns1:{operation_element}>\n{_TAIL}"
-    )
-    return text.encode("utf-8")
-
-
-def get_lead(leads: Sequence[Lead], types: Mapping[str, FieldType]) -> bytes:
-    records = "".join(lead_record(lead, types) for lead in leads)
-    return _compact(
-        "successGetLead", f"<count>{len(leads)}</count><leadRecordList>{records}</leadRecordList>"
-    )
-
-
-def sync_lead(status: SyncStatus, lead: Lead | None, types: Mapping[str, FieldType]) -> bytes:
-    record = '<leadRecord xsi:nil="true" />' if lead is None else lead_record(lead, types)
-    return _compact(
-        "successSyncLead",
-        f"<leadId>{status.lead_id}</leadId><syncStatus><leadId>{status.lead_id}</leadId>"
-        f"<status>{status.status.value}</status>{_nil_or('error', status.error)}</syncStatus>"
-        f"{record}",
-    )
-
-
-def get_multiple_leads(
-    leads: Sequence[Lead],
-    remaining: int,
-    position: str,
-    types: Mapping[str, FieldType],
-    include: Collection[str] | None,
-) -> bytes:
-    records = "".join(lead_record(lead, types, include) for lead in leads)
-    stream = (
-        "<newStreamPosition />"
-        if not position
-        else (f"<newStreamPosition>{position}</newStreamPosition>")
-    )
-    return _compact(
-        "successGetMultipleLeads",
-        f"<returnCount>{len(leads)}</returnCount><remainingCount>{remaining}</remainingCount>"
-        f"{stream}<leadRecordList>{records}</leadRecordList>",
-    )
-
-
-_DATA_TYPES = {  # describeMObject's dataType and size of each field type
-    FieldType.STRING: ("string", STRING_MAX_CHARS),
-    FieldType.TEXT: ("text", TEXT_MAX_BYTES),
-    FieldType.INTEGER: ("integer", 10),
-    FieldType.FLOAT: ("float", None),
-    FieldType.BOOLEAN: ("boolean", None),
-    FieldType.DATE: ("date", None),
-    FieldType.DATETIME: ("dateTime", None),
-}
-
-
-def xs_datetime(microseconds: int) -> str:
-    """An xs:dateTime in UTC, as Marketo writes them: ``2010-01-01T00:00:00+00:00``."""
-    moment = datetime.fromtimestamp(microseconds // 1_000_000, UTC)
-    return moment.isoformat(timespec="seconds")
-
-
-def describe_lead(fields: Sequence[FieldDef]) -> bytes:
-    """describeMObject for LeadRecord (a virtual object): the field catalog, every
-    element the schema asks for."""
-    items = []
-    for field in fields:
-        data_type, size = _DATA_TYPES[field.type]
-        name = escape(field.name)
-        items.append(
-            f"<field><name>{name}</name>{_nil_or('description', None)}"
-            f"<displayName>{name}</displayName>{_nil_or('sourceObject', None)}"
-            f"<dataType>{data_type}</dataType>{_nil_or('size', size)}"
-            "<isReadonly>false</isReadonly><isUpdateBlocked>false</isUpdateBlocked>"
-            f"{_nil_or('isName', None)}<isPrimaryKey>false</isPrimaryKey>"
-            f"<isCustom>{'true' if field.custom else 'false'}</isCustom>"
-            f"<isDynamic>false</isDynamic>{_nil_or('dynamicFieldRef', None)}"
-            f"<updatedAt>{xs_datetime(field.added_at)}</updatedAt></field>"
-        )
-    updated_at = xs_datetime(max((field.added_at for field in fields), default=0))
-    metadata = (
-        f"<metadata><name>LeadRecord</name>{_nil_or('description', None)}"
-        "<isCustom>false</isCustom><isVirtual>true</isVirtual>"
-        f"<fieldList>{''.join(items)}</fieldList><updatedAt>{updated_at}</updatedAt></metadata>"
-    )
-    return _compact("successDescribeMObject", metadata)

@@ -1,0 +1,9 @@
+"""The operation handlers, grouped by family (leads, objects, ...); importing this
+package registers every one of them in ``HANDLERS``."""
+
+from __future__ import annotations
+
+from leadsync.wire.ops import leads, objects
+from leadsync.wire.ops.registry import HANDLERS, Answer, Call, Handler, handles
+
+__all__ = ["HANDLERS", "Answer", "Call", "Handler", "handles", "leads", "objects"]

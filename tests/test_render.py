@@ -1,0 +1,168 @@
+"""Every answer leadsync renders is valid against Marketo's own schema (the reference 2_2
+WSDL's types, and ours, which tests/test_wsdl.py holds to be the same)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from lxml import etree
+from starlette.testclient import TestClient
+
+from leadsync.fields import FieldType
+from leadsync.store import Store
+from leadsync.wire import render
+from leadsync.wire.ops import HANDLERS
+from leadsync.wire.wsdl import render_wsdl
+from tests.soap import (
+    MKTOWS,
+    REFERENCE_WSDL,
+    SOAP_ENV,
+    XSI,
+    envelope,
+    shared,
+    sync_request,
+    yesterday,
+)
+
+URL = "/soap/mktows/2_2"
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+@cache
+def _schema(wsdl: bytes) -> etree.XMLSchema:
+    types = etree.fromstring(wsdl).find(f".//{{{XS}}}schema")
+    assert types is not None
+    return etree.XMLSchema(etree.fromstring(etree.tostring(types)))
+
+
+def schemas() -> list[etree.XMLSchema]:
+    ours = _schema(render_wsdl("http://x/soap/mktows/2_2"))
+    return [ours, _schema(shared(REFERENCE_WSDL).read_bytes())]
+
+
+def assert_valid(answer: bytes, element: str) -> etree._Element:
+    """The answer's body element is ``element`` and valid against both schemas."""
+    body = etree.fromstring(answer).find(f"{{{SOAP_ENV}}}Body")
+    assert body is not None, answer
+    [success] = list(body)
+    assert success.tag == f"{{{MKTOWS}}}{element}", answer
+    alone = etree.fromstring(etree.tostring(success))
+    for schema in schemas():
+        assert schema.validate(alone), (schema.error_log, answer)
+    return alone
+
+
+def _call(client: TestClient, params: str) -> bytes:
+    response = client.post(URL, content=envelope(params))
+    assert response.status_code == 200, response.content
+    return response.content
+
+
+SYNC_LEAD = (
+    "<ns1:paramsSyncLead><leadRecord><Email>s@x.com</Email><leadAttributeList><attribute>"
+    "<attrName>Tier</attrName><attrValue>gold</attrValue></attribute></leadAttributeList>"
+    "</leadRecord><returnLead>{}</returnLead></ns1:paramsSyncLead>"
+)
+
+
+def test_every_implemented_operation_answers_in_the_schemas_shape(
+    client: TestClient, store: Store
+) -> None:
+    store.add_field("Tier", FieldType.STRING, 0)
+    answer = client.post(
+        URL,
+        content=sync_request(
+            [{"Email": f"r{i}@x.com", "attrs": {"Company": "A&B", "Tier": "t"}} for i in range(3)]
+            + [{"Email": "bad@x.com", "attrs": {"Shoe": "1"}}]
+        ),
+    ).content
+    assert_valid(answer, "successSyncMultipleLeads")
+    assert_valid(_call(client, SYNC_LEAD.format("true")), "successSyncLead")
+    quiet = assert_valid(_call(client, SYNC_LEAD.format("false")), "successSyncLead")
+    returned = quiet.find("result/leadRecord")
+    assert returned is not None and returned.get(f"{{{XSI}}}nil") == "true"
+    found = assert_valid(
+        _call(
+            client,
+            "<ns1:paramsGetLead><leadKey><keyType>EMAIL</keyType><keyValue>r1@x.com</keyValue>"
+            "</leadKey></ns1:paramsGetLead>",
+        ),
+        "successGetLead",
+    )
+    assert found.findtext("result/count") == "1"
+    window = (
+        '<leadSelector xsi:type="ns1:LastUpdateAtSelector">'
+        f"<oldestUpdatedAt>{yesterday()}</oldestUpdatedAt></leadSelector>"
+    )
+    for batch in (2, 100):  # with a stream position to come, and at the end (empty one)
+        paged = assert_valid(
+            _call(
+                client,
+                f"<ns1:paramsGetMultipleLeads>{window}<batchSize>{batch}</batchSize>"
+                "</ns1:paramsGetMultipleLeads>",
+            ),
+            "successGetMultipleLeads",
+        )
+        assert paged.findtext("result/returnCount") == str(min(batch, 4))
+    nothing = assert_valid(
+        _call(
+            client,
+            '<ns1:paramsGetMultipleLeads><leadSelector xsi:type="ns1:LeadKeySelector">'
+            "<keyType>IDNUM</keyType><keyValues><stringItem>999</stringItem></keyValues>"
+            "</leadSelector></ns1:paramsGetMultipleLeads>",
+        ),
+        "successGetMultipleLeads",
+    )
+    assert nothing.findtext("result/returnCount") == "0"
+    listed = assert_valid(_call(client, "<ns1:paramsListMObjects/>"), "successListMObjects")
+    names = [e.text for e in listed.iter("objects")]
+    assert names == ["ActivityRecord", "LeadRecord", "Opportunity", "OpportunityPersonRole"]
+    for name in names:
+        described = assert_valid(
+            _call(
+                client,
+                f"<ns1:paramsDescribeMObject><objectName>{name}</objectName>"
+                "</ns1:paramsDescribeMObject>",
+            ),
+            "successDescribeMObject",
+        )
+        assert described.findtext("result/metadata/name") == name
+    assert set(HANDLERS) == {
+        "syncMultipleLeads",
+        "syncLead",
+        "getLead",
+        "getMultipleLeads",
+        "listMObjects",
+        "describeMObject",
+    }
+
+
+def test_the_renderer_writes_nil_empty_and_absent_as_the_schema_says() -> None:
+    answer = render.success(
+        "getMultipleLeads",
+        {
+            "result": {
+                "returnCount": 1,
+                "remainingCount": 0,
+                "newStreamPosition": "",
+                "leadRecordList": [(7, None, "F&1", None, [("Title", None, "a\rb")])],
+            }
+        },
+    )
+    text = answer.decode()
+    assert "<newStreamPosition />" in text
+    assert (
+        '<leadRecord><Id>7</Id><Email xsi:nil="true" /><ForeignSysPersonId>F&amp;1'
+        '</ForeignSysPersonId><ForeignSysType xsi:nil="true" /><leadAttributeList><attribute>'
+        '<attrName>Title</attrName><attrType xsi:nil="true" /><attrValue>a&#13;b</attrValue>'
+        "</attribute></leadAttributeList></leadRecord>"
+    ) in text
+    assert_valid(answer, "successGetMultipleLeads")
+
+
+def test_a_value_that_does_not_fit_its_shape_is_a_render_error() -> None:
+    with pytest.raises(render.RenderError, match="ResultGetLead.count is required"):
+        render.success("getLead", {"result": {"leadRecordList": []}})
+    with pytest.raises(render.RenderError, match="LeadRecord: 2 values for 5"):
+        render.success("getLead", {"result": {"count": 1, "leadRecordList": [(1, "a")]}})
