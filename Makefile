@@ -39,11 +39,11 @@ toolchains:
 unit: $(VENV)/.dev toolchains
 	$(BIN)/pytest -q
 
-# Everything but the third-party client matrix: the quick loop while developing.
+# The quick loop while developing: no process started (no e2e, no client matrix).
 test-fast: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q -m "not clients"
+	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -q -n 2 -m "not clients and not e2e"
 
 test: lint typecheck unit
 

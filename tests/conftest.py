@@ -11,7 +11,7 @@ from leadsync.config import Settings
 from leadsync.http.app import create_app
 from leadsync.store import SqliteStore, Store, open_store
 from tests.clients.harness import require
-from tests.pg import pg_schema
+from tests.pg import pg_store_url
 from tests.soap import DEMO_SECRET, DEMO_USER
 
 BACKENDS = ["sqlite", "postgres"]
@@ -29,7 +29,7 @@ def db(request: pytest.FixtureRequest, db_path: str) -> Iterator[str]:
     if request.param == "sqlite":
         yield db_path
     else:
-        with pg_schema() as url:
+        with pg_store_url() as url:
             yield url
 
 
@@ -53,6 +53,15 @@ def sqlite_store(db_path: str) -> Iterator[SqliteStore]:
 @pytest.fixture
 def settings(db: str) -> Settings:
     return Settings(db=db)
+
+
+@pytest.fixture
+def wire_client(sqlite_store: SqliteStore, db_path: str) -> Iterator[TestClient]:
+    """The app on SQLite alone: for what is about the wire (dialects, parsing, faults),
+    which is the same whatever the store."""
+    app = create_app(sqlite_store, Settings(db=db_path))
+    with TestClient(app, raise_server_exceptions=False) as tc:
+        yield tc
 
 
 @pytest.fixture
@@ -89,3 +98,16 @@ def tls_files(tmp_path: Path) -> tuple[Path, Path]:
         capture_output=True,
     )
     return cert, key
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_e2e(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that starts a process must be marked e2e (or clients): `make test-fast`
+    leaves those out, and stays fast."""
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("clients"):
+        return
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it e2e")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)

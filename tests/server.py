@@ -38,6 +38,7 @@ class ServerProcess:
                 "0",
                 "--log-level",
                 "warning",
+                *(() if "--workers" in self.args else ("--workers", "1")),
                 *self.args,
             ],
             stdout=subprocess.PIPE,

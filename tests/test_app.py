@@ -58,23 +58,25 @@ def test_the_seed_request_verbatim_gets_the_seed_response_shape(client: TestClie
         "urn:wrong",
     ],
 )
-def test_dispatch_ignores_soapaction(client: TestClient, action: str | None) -> None:
+def test_dispatch_ignores_soapaction(wire_client: TestClient, action: str | None) -> None:
     headers = {} if action is None else {"SOAPAction": action}
-    status, body = post(client, sync_request([{"Email": "a@x.com"}]), **headers)
+    status, body = post(wire_client, sync_request([{"Email": "a@x.com"}]), **headers)
     assert (status, read_statuses(body)) == (200, [(1, "CREATED", None)])
 
 
 @pytest.mark.parametrize("query", ["WSDL", "wsdl", "Wsdl", "WSDL=", "wsdl&x=1"])
-def test_get_with_a_wsdl_key_in_any_case_serves_our_wsdl(client: TestClient, query: str) -> None:
-    response = client.get(f"/soap/mktows/2_1?{query}")
+def test_get_with_a_wsdl_key_in_any_case_serves_our_wsdl(
+    wire_client: TestClient, query: str
+) -> None:
+    response = wire_client.get(f"/soap/mktows/2_1?{query}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/xml; charset=UTF-8"
     assert b'<soap:address location="http://testserver/soap/mktows/2_1"/>' in response.content
 
 
 @pytest.mark.parametrize("version", ["1_4", "2_2", "2_7", "3_1", "10_0"])
-def test_every_version_path_answers(client: TestClient, version: str) -> None:
-    response = client.post(f"/soap/mktows/{version}", content=sync_request([{"Email": "v@x"}]))
+def test_every_version_path_answers(wire_client: TestClient, version: str) -> None:
+    response = wire_client.post(f"/soap/mktows/{version}", content=sync_request([{"Email": "v@x"}]))
     assert response.status_code == 200
 
 
@@ -137,8 +139,10 @@ def test_fault_shape_is_marketos(client: TestClient) -> None:
         ),
     ],
 )
-def test_not_xml_or_not_soap_is_20012(client: TestClient, body: bytes, message: str | None) -> None:
-    status, code, faultcode, text = fault_of(client, body)
+def test_not_xml_or_not_soap_is_20012(
+    wire_client: TestClient, body: bytes, message: str | None
+) -> None:
+    status, code, faultcode, text = fault_of(wire_client, body)
     assert (status, code, faultcode) == (500, 20012, "SOAP-ENV:Client")
     if message is None:
         assert text.startswith("Request not understood: malformed XML (")
@@ -257,10 +261,11 @@ def test_exactly_300_records_are_accepted(client: TestClient) -> None:
         (" true ", "UPDATED"),
     ],
 )
-def test_boolean_forms(client: TestClient, flag: str, second: str) -> None:
-    post(client, sync_request([{"Email": "b@x"}]))
+def test_boolean_forms(wire_client: TestClient, flag: str, second: str) -> None:
+    post(wire_client, sync_request([{"Email": "b@x"}]))
     assert (
-        read_statuses(post(client, sync_request([{"Email": "b@x"}], dedup=flag))[1])[0][1] == second
+        read_statuses(post(wire_client, sync_request([{"Email": "b@x"}], dedup=flag))[1])[0][1]
+        == second
     )
 
 

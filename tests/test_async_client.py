@@ -15,8 +15,9 @@ import pytest
 from lxml import etree
 
 from leadsync import AsyncClient, ConnectionFailed, RemoteFault, RetryPolicy, SyncResult
-from leadsync.store import SqliteStore
-from tests.server import export
+from leadsync.config import Settings
+from leadsync.http.app import create_app
+from leadsync.store import SqliteStore, Store
 from tests.soap import DEMO_SECRET, DEMO_USER, resign, seed_xml
 from tests.test_client import (
     CREATED,
@@ -149,7 +150,15 @@ def test_nothing_to_send_sends_nothing_and_a_selector_is_required() -> None:
     assert seen.requests == []
 
 
-# -- against a real server ---------------------------------------------------------------
+# -- against the app in process, then a real server ----------------------------------------
+
+
+def _local(store: Store, db: str, max_concurrency: int) -> AsyncClient:
+    """An AsyncClient of leadsync's app in this process, on each store."""
+    transport = httpx.ASGITransport(app=create_app(store, Settings(db=db)))
+    return AsyncClient(
+        ENDPOINT, DEMO_USER, DEMO_SECRET, max_concurrency=max_concurrency, transport=transport
+    )
 
 
 async def _records(count: int) -> AsyncIterator[dict[str, str]]:
@@ -161,14 +170,11 @@ async def _records(count: int) -> AsyncIterator[dict[str, str]]:
         yield record
 
 
-def test_order_is_kept_across_concurrent_calls_from_an_async_source(
-    sqlite_store: SqliteStore, db_path: str
-) -> None:
-    with running(db_path) as server:
-        client = AsyncClient(server.endpoint, DEMO_USER, DEMO_SECRET, max_concurrency=4)
-        results = run(lambda c: c.sync_multiple_leads(_records(1000)), client)
+def test_order_is_kept_across_concurrent_calls_from_an_async_source(store: Store, db: str) -> None:
+    client = _local(store, db, max_concurrency=4)
+    results = run(lambda c: c.sync_multiple_leads(_records(1000)), client)
     assert client.stats.calls == 4  # 300 + 300 + 300 + 100
-    ids = {lead["Email"]: lead["Id"] for lead in export(db_path)}
+    ids = {lead.email: lead.id for lead in store.iter_leads()}
     assert len(ids) == 1000 - len(range(3, 1000, 7))
     for i, result in enumerate(results):
         if i % 7 == 3:
@@ -177,9 +183,7 @@ def test_order_is_kept_across_concurrent_calls_from_an_async_source(
             assert result == SyncResult(ids[f"async{i}@x.com"], CREATED), i
 
 
-def test_leaving_iter_sync_early_cancels_the_calls_not_yet_answered(
-    sqlite_store: SqliteStore, db_path: str
-) -> None:
+def test_leaving_iter_sync_early_cancels_the_calls_not_yet_answered(store: Store, db: str) -> None:
     async def first_call(client: AsyncClient) -> tuple[int, int]:
         records = ({"Email": f"early{i}@x.com"} for i in range(100_000))
         async with aclosing(client.iter_sync(records, batch_size=100)) as calls:
@@ -188,17 +192,18 @@ def test_leaving_iter_sync_early_cancels_the_calls_not_yet_answered(
                 break
         return len(asyncio.all_tasks()), client.stats.calls
 
-    with running(db_path) as server:
-        client = AsyncClient(server.endpoint, DEMO_USER, DEMO_SECRET, max_concurrency=2)
-        tasks, calls = run(first_call, client)
+    tasks, calls = run(first_call, _local(store, db, max_concurrency=2))
     # The calls on the wire were answered, the queued ones cancelled before they were sent:
     # every lead stored was answered for, and nothing is left running.
     assert tasks == 1
     assert 1 <= calls <= 4  # the window: twice max_concurrency, read ahead
-    assert len(export(db_path)) == 100 * calls
+    assert len(list(store.iter_leads())) == 100 * calls
 
 
-def test_wrong_key_and_the_reads(sqlite_store: SqliteStore, db_path: str) -> None:
+@pytest.mark.e2e
+def test_wrong_key_and_the_reads_over_a_real_socket(
+    sqlite_store: SqliteStore, db_path: str
+) -> None:
     with running(db_path) as server:
         wrong = AsyncClient(server.endpoint, DEMO_USER, "not-the-key")
         with pytest.raises(RemoteFault) as caught:

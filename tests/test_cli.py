@@ -284,3 +284,32 @@ def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")
         assert "Example:" in help_text, path
+
+
+def test_serve_has_an_option_for_every_setting() -> None:
+    from leadsync.config import Settings
+    from leadsync.limits import LimitSettings
+    from leadsync.options import options
+
+    help_text = run("serve", "--help")
+    for owner in (Settings, LimitSettings):
+        for _, option in options(owner):
+            assert f"--{option.flag}" in help_text and option.envvar in help_text, option.flag
+    assert "--workers AUTO|N" in help_text and "[default: auto]" in help_text
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--max-batch", "0"], {}, "Invalid value for '--max-batch': 0 is not in the range x>=1."),
+        ([], {"LEADSYNC_RATE_WINDOW": "0"}, "Invalid value for '--rate-window'"),
+        (["--workers", "many"], {}, "'many' is neither auto nor a number"),
+        (["--quota-time-zone", "Mars/Olympus"], {}, "unknown time zone Mars/Olympus"),
+    ],
+)
+def test_serve_refuses_bad_settings_before_it_starts(
+    db_path: str, args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = CliRunner().invoke(main, ["serve", "--db", db_path, *args], env=env)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not Path(db_path).exists()

@@ -1,5 +1,6 @@
-"""leadsync.Client: request shape and signing (through a mock transport), then against a
-real ``leadsync serve``: order across calls, typed faults, retries under throttling."""
+"""leadsync.Client: request shape and signing (through a mock transport), then against
+leadsync's app in process: order across calls, typed faults, retries under throttling
+(tests/test_client_reads.py keeps a real socket)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,12 +28,16 @@ from leadsync import (
     SyncStatusCode,
 )
 from leadsync.auth import parse_timestamp, sign
+from leadsync.config import Settings
+from leadsync.http.app import create_app
+from leadsync.limits import LimitSettings
 from leadsync.model import Attribute, Lead, LeadRecord
-from leadsync.store import SqliteStore
-from tests.server import ServerProcess, export
+from leadsync.store import SqliteStore, Store
+from tests.inprocess import InProcess, in_process
+from tests.server import ServerProcess
 from tests.soap import DEMO_SECRET, DEMO_USER, resign, seed_xml
 
-ENDPOINT = "http://mktows.test/soap/mktows/2_2"
+ENDPOINT = "http://leadsync.test/soap/mktows/2_2"
 FAST = RetryPolicy(max_retries=3, base_delay=0.001, max_delay=0.002)
 CREATED, UPDATED, FAILED = SyncStatusCode.CREATED, SyncStatusCode.UPDATED, SyncStatusCode.FAILED
 
@@ -316,10 +321,17 @@ def test_repr_never_shows_the_secret_and_with_closes() -> None:
     assert {"Client", "RemoteFault", "SyncResult"} <= set(leadsync.__all__)
 
 
-# -- against a real server ---------------------------------------------------------------
+# -- against the app, in process -----------------------------------------------------------
 
 
-def test_order_is_kept_across_concurrent_calls(server: ServerProcess, db_path: str) -> None:
+@pytest.fixture
+def local(store: Store, settings: Settings) -> Iterator[InProcess]:
+    """leadsync's app in this process, on each store, behind an httpx transport."""
+    with in_process(create_app(store, settings)) as transport:
+        yield transport
+
+
+def test_order_is_kept_across_concurrent_calls(local: InProcess, store: Store) -> None:
     records: list[dict[str, Any]] = []
     for i in range(1000):
         record: dict[str, Any] = {"Email": f"order{i}@x.com", "LeadScore": str(i)}
@@ -328,17 +340,17 @@ def test_order_is_kept_across_concurrent_calls(server: ServerProcess, db_path: s
         if i % 11 == 5:
             record["Email"] = f"order{i - 1}@x.com"  # the same lead as the record before
         records.append(record)
-    with Client(server.endpoint, DEMO_USER, DEMO_SECRET, max_concurrency=4) as client:
+    with Client(ENDPOINT, DEMO_USER, DEMO_SECRET, max_concurrency=4, transport=local) as client:
         results = client.sync_multiple_leads(records)
     assert client.stats.calls == 4  # 300 + 300 + 300 + 100
     assert len(results) == 1000
-    by_email = {lead["Email"]: lead for lead in export(db_path)}
+    by_email = {lead.email: lead for lead in store.iter_leads()}
     for i, (record, result) in enumerate(zip(records, results, strict=True)):
         if i % 7 == 3:
             assert result == SyncResult(0, FAILED, "unknown fields for import: Shoe"), i
             continue
         lead = by_email[record["Email"]]
-        assert result.lead_id == lead["Id"], i
+        assert result.lead_id == lead.id, i
         duplicate = i % 11 == 5 and (i - 1) % 7 != 3
         # A duplicate of the previous record updates its lead, unless the two were in
         # different calls that ran concurrently (then either may come first).
@@ -355,8 +367,8 @@ def test_order_is_kept_across_concurrent_calls(server: ServerProcess, db_path: s
     }
 
 
-def test_a_wrong_key_raises_remote_fault_20014(server: ServerProcess) -> None:
-    with Client(server.endpoint, DEMO_USER, "not-the-key") as client:
+def test_a_wrong_key_raises_remote_fault_20014(local: InProcess) -> None:
+    with Client(ENDPOINT, DEMO_USER, "not-the-key", transport=local) as client:
         with pytest.raises(RemoteFault) as caught:
             client.sync_multiple_leads([{"Email": "a@x.com"}])
     error = caught.value
@@ -373,19 +385,35 @@ def test_more_than_300_records_in_one_call_is_refused_by_the_client() -> None:
         client.sync_batch([{"Email": f"{i}@x.com"} for i in range(301)])
 
 
+class _Ticking:
+    """A clock that moves a quarter second each time it is read: a call (two reads: the
+    dispatcher's and the limiter's) takes half a second, with no real waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=0.25)
+        return self.now
+
+
 def test_throttling_20023_is_absorbed_by_retries(sqlite_store: SqliteStore, db_path: str) -> None:
-    limits = ("--emulate-limits", "--rate-limit", "1", "--rate-window", "1")
-    retry = RetryPolicy(max_retries=10, base_delay=0.2, max_delay=1.0)
+    limits = LimitSettings(rate_calls=1, rate_window_seconds=1)
+    settings = Settings(db=db_path, emulate_limits=True, limits=limits, max_clock_skew=0)
+    app = create_app(sqlite_store, settings, _Ticking())
     records = [{"Email": f"rate{i}@x.com"} for i in range(900)]
-    with running(db_path, *limits) as server:
-        with Client(server.endpoint, DEMO_USER, DEMO_SECRET, retry=retry) as client:
+    with in_process(app) as local:
+        with Client(ENDPOINT, DEMO_USER, DEMO_SECRET, retry=FAST, transport=local) as client:
             results = client.sync_multiple_leads(records)
         assert [r.status for r in results] == [CREATED] * 900
-        assert client.stats.retries["20023"] >= 2  # three calls, one a second
-        assert metrics(server)['leadsync_faults_total{code="20023"}'] >= 2
+        assert client.stats.retries["20023"] >= 2  # one call a second; each takes half
+        with httpx.Client(transport=local) as http:
+            scraped = http.get("http://leadsync.test/metrics").text
+        faults = re.search(r'^leadsync_faults_total\{code="20023"\} (\S+)$', scraped, re.M)
+        assert faults and float(faults[1]) == client.stats.retries["20023"]
 
         once = RetryPolicy(max_retries=0)
-        with Client(server.endpoint, DEMO_USER, DEMO_SECRET, retry=once) as client:
+        with Client(ENDPOINT, DEMO_USER, DEMO_SECRET, retry=once, transport=local) as client:
             with pytest.raises(RemoteFault) as caught:
                 for _ in range(3):
                     client.sync_multiple_leads([{"Email": "rate0@x.com"}])
@@ -393,13 +421,8 @@ def test_throttling_20023_is_absorbed_by_retries(sqlite_store: SqliteStore, db_p
         assert caught.value.retryable
 
 
-def test_describe_mobject_or_20019(server: ServerProcess) -> None:
-    """describeMObject is new on the server: either answer is a typed one."""
-    with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as client:
-        try:
-            described = client.describe_mobject()
-        except RemoteFault as error:
-            assert error.code == 20019
-        else:
-            fields = {f.name: f.data_type for f in described}
-            assert fields["Email"] == "string" and fields["NumberOfEmployees"] == "integer"
+def test_describe_mobject_gives_the_catalog(local: InProcess) -> None:
+    with Client(ENDPOINT, DEMO_USER, DEMO_SECRET, transport=local) as client:
+        described = client.describe_mobject()
+    fields = {f.name: f.data_type for f in described}
+    assert fields["Email"] == "string" and fields["NumberOfEmployees"] == "integer"

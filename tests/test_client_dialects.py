@@ -161,13 +161,13 @@ def _fill(template: str) -> bytes:
     ],
 )
 def test_each_client_dialect_syncs_with_its_attributes(
-    client: TestClient, store: Store, template: str
+    wire_client: TestClient, sqlite_store: Store, template: str
 ) -> None:
-    first = client.post("/soap/mktows/2_2", content=_fill(template))
+    first = wire_client.post("/soap/mktows/2_2", content=_fill(template))
     assert (first.status_code, read_statuses(first.content)) == (200, [(1, "CREATED", None)])
-    again = client.post("/soap/mktows/2_2", content=_fill(template))
+    again = wire_client.post("/soap/mktows/2_2", content=_fill(template))
     assert read_statuses(again.content) == [(1, "UPDATED", None)]
-    [lead] = store.iter_leads()
+    [lead] = sqlite_store.iter_leads()
     assert (lead.email, lead.attributes) == ("dialect@x.com", {"Company": "Acme"})
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import re
 import signal
 import socket
 import threading
-import time
+import urllib.request
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +21,7 @@ import pytest
 from leadsync.store import Store, open_store
 from tests.server import ServerProcess
 from tests.soap import read_statuses, sync_request
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +64,10 @@ def _load(base: str, ledger: Ledger, rng: random.Random, stop: threading.Event) 
             ledger.acked[email] = (lead_id, tag)
 
 
+def _reached(ledger: Ledger, calls: int, load: threading.Thread) -> bool:
+    return ledger.calls >= calls or not load.is_alive()
+
+
 def test_sigkill_under_load_loses_nothing_acknowledged(store: Store, db: str) -> None:
     rng = random.Random(20261128)
     ledger = Ledger()
@@ -70,7 +77,9 @@ def test_sigkill_under_load_loses_nothing_acknowledged(store: Store, db: str) ->
         stop = threading.Event()
         load = threading.Thread(target=_load, args=(server.endpoint, ledger, rng, stop))
         load.start()
-        time.sleep(rng.uniform(0.05, 0.4))
+        # Killed while the k-th call of this round is being sent or applied.
+        target = ledger.calls + rng.randint(1, 8)
+        eventually(partial(_reached, ledger, target, load), "the load's calls")
         server.kill()
         load.join(timeout=30)
         stop.set()
@@ -110,11 +119,9 @@ def test_sigterm_finishes_in_flight_calls_refuses_new_ones_and_exits_0(
     with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=30) as sock:
         # The call is in flight: the server has its headers and half its body.
         sock.sendall(head + body[: len(body) // 2])
-        time.sleep(0.3)
+        eventually(lambda: _in_flight(server) == 1, "the call in flight")
         server.process.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        with pytest.raises(ConnectionRefusedError):  # new calls are refused meanwhile
-            socket.create_connection((parts.hostname or "", parts.port or 0), timeout=5)
+        eventually(lambda: _refused(parts.hostname or "", parts.port or 0), "refusal")
         sock.sendall(body[len(body) // 2 :])
         answer = b""
         while chunk := sock.recv(65536):
@@ -130,6 +137,21 @@ def test_sigterm_finishes_in_flight_calls_refuses_new_ones_and_exits_0(
         assert len(list(final.iter_leads())) == 300
     finally:
         final.close()
+
+
+def _in_flight(server: ServerProcess) -> float:
+    text = urllib.request.urlopen(f"{server.base_url}/metrics", timeout=10).read().decode()
+    match = re.search(r"^leadsync_calls_in_flight (\S+)$", text, re.MULTILINE)
+    return float(match[1]) if match else 0.0
+
+
+def _refused(host: str, port: int) -> bool:
+    """Whether a new connection is refused (one that is accepted is closed at once)."""
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def _children(pid: int) -> list[int]:
@@ -159,18 +181,18 @@ def test_workers_share_calls_survive_a_dead_worker_and_stop_cleanly(store: Store
         ]
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:  # the parent starts another worker
+
+        parent = server.process.pid
+
+        def replaced() -> bool:
             alive = [
                 p
-                for p in _children(server.process.pid)
+                for p in _children(parent)
                 if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()
             ]
-            if len(alive) == 2 and workers[0] not in alive:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("no replacement worker")
+            return len(alive) == 2 and workers[0] not in alive
+
+        eventually(replaced, "the parent to start another worker")
         for i in range(6):  # every connection is served, whichever worker it goes to
             conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
             conn.request("POST", parts.path, sync_request([{"Email": f"after{i}@x.com"}]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 import urllib.request
@@ -10,12 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import zeep
 import zeep.exceptions
 
 from leadsync.auth import sign
-from leadsync.store import Store
+from leadsync.store import SqliteStore, Store
 from leadsync.store.postgres import redact
 from tests.server import ServerProcess, export
 from tests.soap import (
@@ -67,8 +69,20 @@ def test_banner_says_where_and_what(server: ServerProcess, db: str) -> None:
         f"endpoint: http://127.0.0.1:{port}/soap/mktows/2_2",
         f"wsdl:     http://127.0.0.1:{port}/soap/mktows/2_2?WSDL",
         f"store:    {redact(db)}",
+        "workers:  1",
         "users:    1",
     ]
+
+
+def test_workers_default_to_one_per_core(sqlite_store: SqliteStore, db_path: str) -> None:
+    running = ServerProcess(db_path, ("--workers", "auto")).start()
+    try:
+        assert f"workers:  {len(os.sched_getaffinity(0))}\n" in running.banner
+        body = sync_request([{"Email": "auto@x.com"}])
+        with httpx.Client() as http:
+            assert b"CREATED" in http.post(running.endpoint, content=body).content
+    finally:
+        running.stop()
 
 
 def test_zeep_from_our_wsdl_syncs_updates_and_sees_faults(server: ServerProcess, db: str) -> None:

@@ -8,7 +8,6 @@ status than 200 or 500, and the store stays consistent.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from starlette.testclient import TestClient
@@ -24,21 +23,10 @@ from starlette.testclient import TestClient
 from leadsync.config import Settings
 from leadsync.http.app import create_app
 from leadsync.store import SqliteStore
+from tests.examples import cases
 from tests.soap import DEMO_SECRET, DEMO_USER, MKTOWS, SOAP_ENV, XSI, auth_header, seed_xml
 
-settings.register_profile(
-    "default",
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-settings.register_profile(
-    "fuzz",
-    max_examples=20_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+FUZZ = cases(150)
 
 KNOWN_CODES = {
     20012,
@@ -265,6 +253,7 @@ def _consistent(store: SqliteStore) -> None:
     conn.close()
 
 
+@FUZZ
 @given(request())
 def test_generated_envelopes_get_a_well_formed_answer(
     app: tuple[TestClient, SqliteStore], body: bytes
@@ -273,6 +262,7 @@ def test_generated_envelopes_get_a_well_formed_answer(
     _consistent(app[1])
 
 
+@FUZZ
 @given(mutated())
 def test_mutated_seed_requests_get_a_well_formed_answer(
     app: tuple[TestClient, SqliteStore], body: bytes
@@ -280,6 +270,7 @@ def test_mutated_seed_requests_get_a_well_formed_answer(
     _check(app[0], body)
 
 
+@FUZZ
 @given(st.binary(max_size=300))
 def test_random_bytes_get_fault_20012(app: tuple[TestClient, SqliteStore], body: bytes) -> None:
     response = app[0].post("/soap/mktows/2_2", content=body)

@@ -105,8 +105,10 @@ def test_a_stream_position_in_marketos_form_starts_a_stream(client: TestClient) 
     "position",
     ["ts:1:os:0", "id:1:os:5000", "id:x:os:0", "id:1:", "id:1:zz:3", "id:1 os:0"],
 )
-def test_malformed_positions_in_marketos_form_are_20122(client: TestClient, position: str) -> None:
-    fault = read_fault(_multiple(client, f"{KEYS}<streamPosition>{position}</streamPosition>"))
+def test_malformed_positions_in_marketos_form_are_20122(
+    wire_client: TestClient, position: str
+) -> None:
+    fault = read_fault(_multiple(wire_client, f"{KEYS}<streamPosition>{position}</streamPosition>"))
     assert fault.code == 20122
 
 

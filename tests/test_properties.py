@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
@@ -17,6 +17,7 @@ from leadsync.http.app import create_app
 from leadsync.model import Attribute, LeadRecord, email_key
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import SqliteStore
+from tests.examples import cases
 from tests.soap import DEMO_SECRET, DEMO_USER, read_statuses, sync_request
 
 # Any text XML 1.0 can carry: no control characters but tab, newline; no surrogates.
@@ -40,7 +41,7 @@ records = st.builds(
     ).map(tuple),
 )
 batches = st.lists(records, min_size=1, max_size=12)
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = cases(60)
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from leadsync.store import SqliteStore
 from tests.server import ServerProcess, export
 from tests.soap import DEMO_SECRET, DEMO_USER
 from tests.test_client import fault, metrics, records_total, running, success
+from tests.waiting import eventually
 
 PUSH = [sys.executable, "-c", "from leadsync.push import push; push(prog_name='leadsync push')"]
 NO_ENV: dict[str, str | None] = {
@@ -344,9 +345,13 @@ def test_100000_rows_every_one_accounted_for(
     # The push's resident memory, sampled while it runs (getrusage's ru_maxrss would count
     # the pytest process it was forked from).
     peak_kib = 0
-    while process.poll() is None:
+    while True:  # the push's memory, sampled until it exits
         peak_kib = max(peak_kib, _rss_kib(process.pid))
-        time.sleep(0.05)
+        try:
+            process.wait(timeout=0.05)
+            break
+        except subprocess.TimeoutExpired:
+            continue
     out, err = process.communicate()
     assert process.returncode == 1, err  # some rows failed
     figures = summary(out)
@@ -394,16 +399,14 @@ def _rss_kib(pid: int) -> int:
 
 
 def _wait_for_checkpoint(path: Path, at_least: int, process: subprocess.Popen[Any]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def reached() -> bool:
         assert process.poll() is None, "the push ended before it could be interrupted"
         try:
-            if json.loads(path.read_text())["rows_done"] >= at_least:
-                return
+            return bool(json.loads(path.read_text())["rows_done"] >= at_least)
         except (FileNotFoundError, ValueError):
-            pass
-        time.sleep(0.01)
-    raise AssertionError("no checkpoint")
+            return False
+
+    eventually(reached, f"{path.name} to count {at_least} rows")
 
 
 @pytest.mark.e2e

@@ -1,4 +1,5 @@
-"""syncLead, getLead, getMultipleLeads and describeMObject, through zeep and raw XML."""
+"""syncLead, getLead, getMultipleLeads and describeMObject, through zeep (over a real
+socket: e2e) and raw XML in process."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def _attrs(record: Any) -> dict[str, tuple[str, str]]:
     return {a.attrName: (a.attrType, a.attrValue) for a in items}
 
 
+@pytest.mark.e2e
 def test_sync_lead_creates_updates_and_returns_the_lead(service: Any) -> None:
     record = {
         "Email": "one@x.com",
@@ -77,6 +79,7 @@ def test_sync_lead_creates_updates_and_returns_the_lead(service: Any) -> None:
     assert (quiet.leadId, quiet.syncStatus.status, quiet.leadRecord.Id) == (1, "UPDATED", None)
 
 
+@pytest.mark.e2e
 def test_sync_lead_unknown_field_is_fault_20105_for_the_whole_call(service: Any) -> None:
     record = {
         "Email": "p@x.com",
@@ -100,6 +103,7 @@ def test_sync_lead_unknown_field_is_fault_20105_for_the_whole_call(service: Any)
         )
 
 
+@pytest.mark.e2e
 def test_get_lead_by_idnum_email_and_cookie(service: Any) -> None:
     service.syncMultipleLeads(
         leadRecordList={"leadRecord": [{"Email": "dup@x.com"}, {"Email": "dup@x.com"}]},
@@ -140,6 +144,7 @@ def test_get_lead_by_idnum_email_and_cookie(service: Any) -> None:
     )
 
 
+@pytest.mark.e2e
 def test_get_multiple_leads_pages_by_key_and_by_time(service: Any) -> None:
     service.syncMultipleLeads(
         leadRecordList={
@@ -189,6 +194,7 @@ def test_get_multiple_leads_pages_by_key_and_by_time(service: Any) -> None:
     assert (everything.returnCount, everything.remainingCount) == (25, 0)
 
 
+@pytest.mark.e2e
 def test_describe_mobject_lists_the_catalog_with_custom_fields(service: Any, store: Store) -> None:
     from leadsync.fields import FieldType
 

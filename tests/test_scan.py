@@ -8,25 +8,19 @@ missing or reordered attrName/attrValue, entity and character references, odd Id
 
 from __future__ import annotations
 
-import os
 from xml.sax.saxutils import escape
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leadsync.model import Attribute, LeadRecord
 from leadsync.wire import leads
 from leadsync.wire.envelope import parse_envelope
 from leadsync.wire.scan import scan_records
+from tests.examples import cases
 from tests.soap import MKTOWS, SOAP_ENV, XSI
 
-settings.register_profile(
-    "scan-default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "scan-fuzz", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-PROFILE = "scan-fuzz" if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else "scan-default"
+SCAN = cases(200)
 
 PREFIXES = ["", "ns1:", "ns2:"]  # ns1 and ns2 are both declared on the Envelope
 
@@ -140,7 +134,7 @@ def record(draw: st.DrawFn) -> str:
     return draw(element("leadRecord", "".join(children) or None))
 
 
-@settings.get_profile(PROFILE)
+@SCAN
 @given(st.lists(record(), min_size=1, max_size=5), st.integers(1, 3))
 def test_the_scan_gives_the_tree_decoders_records_or_declines(
     records: list[str], max_attributes: int
@@ -242,7 +236,7 @@ def plain_record(draw: st.DrawFn) -> str:
     return tag("leadRecord", "".join(children))
 
 
-@settings.get_profile(PROFILE)
+@SCAN
 @given(st.lists(plain_record(), min_size=1, max_size=5))
 def test_plain_records_are_scanned_to_the_tree_decoders_records(records: list[str]) -> None:
     source = document("".join(records))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from leadsync.model import Attribute, LeadRecord, SyncStatusCode
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import sqlite_checkpoint
 from leadsync.store.sqlite import SqliteStore
+from tests.waiting import eventually
 
 
 def _wal_salt(db: Path) -> bytes:
@@ -25,13 +26,16 @@ def _wal_salt(db: Path) -> bytes:
 _LEAD_BYTES = 800  # a lead of _sync_for's in the leads table: 4 attributes of 200 chars
 
 
-def _sync_for(store: SqliteStore, db: Path, seconds: float, gap: float) -> tuple[int, set[bytes]]:
-    """100-lead calls for ``seconds``, ``gap`` seconds apart; the calls made and the
-    WAL headers' salts seen after them."""
+def _sync_until(
+    store: SqliteStore, db: Path, restarts: int, gap: bool, at_least: int = 0
+) -> tuple[int, set[bytes]]:
+    """100-lead calls, back to back or (``gap``) each after a checkpoint pass has run
+    since the last, until the WAL started again ``restarts`` times and ``at_least`` calls
+    were made (at most 300 calls):
+    the calls made and the WAL headers' salts seen."""
     salts: set[bytes] = set()
     calls = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while (len(salts) <= restarts or calls < at_least) and calls < 300:
         records = [
             LeadRecord(
                 email=f"{calls}-{i}@{db.stem}.example",
@@ -42,12 +46,18 @@ def _sync_for(store: SqliteStore, db: Path, seconds: float, gap: float) -> tuple
             )
             for i in range(100)
         ]
+        passes = store._checkpointer.passes
         statuses = sync_multiple_leads(store, records)
         assert {s.status for s in statuses} == {SyncStatusCode.CREATED}
         calls += 1
         salts.add(_wal_salt(db))
-        time.sleep(gap)
+        if gap:  # the caller's gap (answering, reading the next call) holds a pass
+            eventually(partial(_passed, store, passes), "a checkpoint pass")
     return calls, salts
+
+
+def _passed(store: SqliteStore, passes: int) -> bool:
+    return store._checkpointer.passes > passes
 
 
 def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
@@ -57,11 +67,10 @@ def test_the_wal_starts_again_and_stays_small_under_a_steady_writer(
     monkeypatch.setattr(sqlite_checkpoint, "RESTART_FRAMES", 64)
     db = tmp_path / "steady.db"
     store = SqliteStore(str(db))
-    calls, salts = _sync_for(store, db, 1.5, gap=0)  # back to back: never a quiet moment
+    calls, salts = _sync_until(store, db, 3, gap=False, at_least=100)  # no quiet moment
     wal_bytes = os.path.getsize(f"{db}-wal")
     store.close()
     committed = calls * 100 * _LEAD_BYTES  # what a WAL that never restarts holds at least
-    assert calls >= 20
     assert len(salts) >= 3, f"the WAL started again {len(salts) - 1} times in {calls} calls"
     assert wal_bytes < committed / 3, (wal_bytes, committed)
 
@@ -88,8 +97,7 @@ def test_a_writer_with_gaps_starts_the_wal_again_without_waiting_at_the_gate(
             yield
 
     checkpointer._gated = counted
-    # The gap stands for the caller's: answering, reading the next call.
-    calls, salts = _sync_for(store, db, 1.5, gap=0.05)
+    calls, salts = _sync_until(store, db, 3, gap=True)
     store.close()
     assert len(salts) >= 3, f"the WAL started again {len(salts) - 1} times in {calls} calls"
     assert gated == 0
@@ -107,17 +115,10 @@ def test_one_store_checkpoints_a_file_and_another_takes_over_when_it_closes(
     monkeypatch.setattr(sqlite_checkpoint, "CHECKPOINT_EVERY_S", 0.01)
     db = str(tmp_path / "shared.db")
     first = SqliteStore(db)
-    _wait_for(lambda: _leading(first))
+    eventually(lambda: _leading(first), "the first store to lead")
     second = SqliteStore(db)
-    time.sleep(0.1)  # ten intervals in which the second tries to lead
-    assert _leading(first) and not _leading(second)
+    tried = eventually(lambda: second._checkpointer.rounds >= 10, "ten tries of the second")
+    assert tried and _leading(first) and not _leading(second)
     first.close()
-    _wait_for(lambda: _leading(second))
+    eventually(lambda: _leading(second), "the second store to take over")
     second.close()
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import secrets
 import sys
 import time
@@ -17,32 +18,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from leadsync import __version__
-from leadsync.config import (
-    DEFAULT_DB,
-    DEFAULT_MAX_ATTRIBUTES,
-    DEFAULT_MAX_BATCH,
-    DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_CLOCK_SKEW,
-    DEFAULT_MAX_UPDATE_WINDOW_DAYS,
-    DEFAULT_POOL_SIZE,
-    Settings,
-)
+from leadsync.config import DEFAULT_DB, Settings
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType, check_custom_field
 from leadsync.http.keyfile import load_keys
 from leadsync.limits import LimitSettings
 from leadsync.model import DEFAULT_INSTANCE, Lead
+from leadsync.options import options
 from leadsync.push import push
 from leadsync.store import Store, open_store
 from leadsync.words import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
-_LIMITS = LimitSettings()  # Marketo's figures, the defaults
 
 
 def db_option(func: F) -> F:
@@ -80,6 +71,51 @@ def main() -> None:
     """
 
 
+class _Workers(click.ParamType):  # type: ignore[type-arg]
+    """``auto`` (one per core: what serves the most, docs/operations.md) or a number."""
+
+    name = "auto|N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return max(1, len(os.sched_getaffinity(0)))
+        try:
+            workers = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither auto nor a number", param, ctx)
+        if not 1 <= workers <= 64:
+            self.fail(f"{workers} is not between 1 and 64", param, ctx)
+        return workers
+
+
+def _settings_options(func: F) -> F:
+    """``serve``'s options for every setting, from its declaration (config.py, limits.py)."""
+    for owner in (LimitSettings, Settings):  # applied bottom-up: Settings' come first
+        defaults = owner()
+        for name, option in reversed(options(owner)):
+            default = getattr(defaults, name)
+            kind: Any
+            if isinstance(default, bool):
+                kind = {"is_flag": True}
+            elif name == "secrets_file":
+                kind = {"type": click.Path(exists=True, dir_okay=False)}
+            elif isinstance(default, int):
+                kind = {"type": click.IntRange(option.minimum), "show_default": True}
+            else:
+                kind = {"show_default": True}
+            func = click.option(
+                f"--{option.flag}",
+                name,
+                default=default,
+                envvar=option.envvar,
+                help=f"{option.help} Env: {option.envvar}.",
+                **kind,
+            )(func)
+    return func
+
+
 @main.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -91,112 +127,15 @@ def main() -> None:
     help="Port to listen on; 0 picks a free one.",
 )
 @click.option(
-    "--max-clock-skew",
-    default=DEFAULT_MAX_CLOCK_SKEW,
-    show_default=True,
-    type=click.IntRange(0),
-    envvar="LEADSYNC_MAX_CLOCK_SKEW",
-    help="Seconds a requestTimestamp may differ from the server clock (fault "
-    "20016 beyond); 0 turns the check off.",
-)
-@click.option(
-    "--max-batch",
-    default=DEFAULT_MAX_BATCH,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar="LEADSYNC_MAX_BATCH",
-    help="Most lead records in one syncMultipleLeads call (fault 20110 beyond).",
-)
-@click.option(
-    "--max-body-bytes",
-    default=DEFAULT_MAX_BODY_BYTES,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar="LEADSYNC_MAX_BODY_BYTES",
-    help="Largest request body accepted (fault 20012 beyond).",
-)
-@click.option(
-    "--max-attributes",
-    default=DEFAULT_MAX_ATTRIBUTES,
-    show_default=True,
-    type=click.IntRange(1),
-    envvar="LEADSYNC_MAX_ATTRIBUTES",
-    help="Most attributes in one lead record (that record fails beyond).",
-)
-@click.option(
-    "--max-update-window-days",
-    default=DEFAULT_MAX_UPDATE_WINDOW_DAYS,
-    show_default=True,
-    type=click.IntRange(0),
-    envvar="LEADSYNC_MAX_UPDATE_WINDOW_DAYS",
-    help="Longest oldestUpdatedAt-to-latestUpdatedAt span of a getMultipleLeads "
-    "LastUpdateAtSelector (to now without latestUpdatedAt), as Marketo (fault 20022 "
-    "beyond); 0 lifts the limit.",
-)
-@click.option(
     "--workers",
-    default=1,
+    default="auto",
     show_default=True,
-    type=click.IntRange(1, 64),
+    type=_Workers(),
     envvar="LEADSYNC_WORKERS",
-    help="Server processes sharing the port (each with its own store connections); "
-    "one per core serves the most.",
+    help="Server processes sharing the port (each with its own store connections); auto is "
+    "one per core, which serves the most. Env: LEADSYNC_WORKERS.",
 )
-@click.option(
-    "--pool-size",
-    default=DEFAULT_POOL_SIZE,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    envvar="LEADSYNC_POOL_SIZE",
-    help="PostgreSQL connections per process (no effect on SQLite).",
-)
-@click.option(
-    "--emulate-limits",
-    is_flag=True,
-    envvar="LEADSYNC_EMULATE_LIMITS",
-    help="Enforce Marketo's limits per instance: --rate-limit calls per --rate-window "
-    "(fault 20023), --concurrency-limit calls in flight (20024), --daily-quota (20015).",
-)
-@click.option(
-    "--rate-limit",
-    default=_LIMITS.rate_calls,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Calls per rate window, with --emulate-limits.",
-)
-@click.option(
-    "--rate-window",
-    default=_LIMITS.rate_window_seconds,
-    show_default=True,
-    type=click.IntRange(1),
-    help="The rate window in seconds.",
-)
-@click.option(
-    "--concurrency-limit",
-    default=_LIMITS.concurrent_calls,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Calls in flight per instance.",
-)
-@click.option(
-    "--daily-quota",
-    default=_LIMITS.daily_quota,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Calls per day per instance.",
-)
-@click.option(
-    "--quota-time-zone",
-    default=_LIMITS.quota_time_zone,
-    show_default=True,
-    help="The time zone whose midnight resets the daily quota.",
-)
-@click.option(
-    "--secrets-file",
-    type=click.Path(exists=True, dir_okay=False),
-    envvar="LEADSYNC_SECRETS_FILE",
-    help="User keys kept outside the store: 'USER_ID SECRET' lines, mode 600.",
-)
+@_settings_options
 @click.option(
     "--tls-cert",
     type=click.Path(exists=True, dir_okay=False),
@@ -217,28 +156,17 @@ def serve(
     db: str,
     host: str,
     port: int,
-    max_clock_skew: int,
-    max_batch: int,
-    max_body_bytes: int,
-    max_attributes: int,
-    max_update_window_days: int,
     workers: int,
-    pool_size: int,
-    emulate_limits: bool,
-    rate_limit: int,
-    rate_window: int,
-    concurrency_limit: int,
-    daily_quota: int,
-    quota_time_zone: str,
-    secrets_file: str | None,
     tls_cert: str | None,
     tls_key: str | None,
     log_level: str,
+    **given: Any,
 ) -> None:
     """Serve the SOAP API on HOST:PORT.
 
     With --workers N, N processes share the port. On PostgreSQL any number of such
-    servers, on any number of machines, may share one database.
+    servers, on any number of machines, may share one database. Every option can also
+    come from its LEADSYNC_* environment variable.
 
     \b
     Example:
@@ -251,31 +179,20 @@ def serve(
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
+    limit_names = {name for name, _ in options(LimitSettings)}
     try:
-        limits = LimitSettings(
-            rate_limit, rate_window, concurrency_limit, daily_quota, quota_time_zone
+        limits = LimitSettings(**{k: v for k, v in given.items() if k in limit_names})
+        settings = Settings(
+            db=db, limits=limits, **{k: v for k, v in given.items() if k not in limit_names}
         )
-        ZoneInfo(quota_time_zone)
-    except (ValueError, ZoneInfoNotFoundError):
-        raise click.BadParameter(f"unknown time zone {quota_time_zone!r}") from None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     keys: dict[str, str] = {}
-    if secrets_file is not None:
+    if settings.secrets_file is not None:
         try:
-            keys = load_keys(secrets_file)
+            keys = load_keys(settings.secrets_file)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-    settings = Settings(
-        db=db,
-        max_clock_skew=max_clock_skew,
-        max_batch=max_batch,
-        max_body_bytes=max_body_bytes,
-        max_attributes=max_attributes,
-        pool_size=pool_size,
-        emulate_limits=emulate_limits,
-        limits=limits,
-        secrets_file=secrets_file,
-        max_update_window_days=max_update_window_days,
-    )
     with _store(db, create=True) as store:  # each worker opens its own
         location, users = store.location, store.list_users()
     try:
@@ -288,13 +205,13 @@ def serve(
     click.echo(f"endpoint: {base}/soap/mktows/2_2")
     click.echo(f"wsdl:     {base}/soap/mktows/2_2?WSDL")
     click.echo(f"store:    {location}")
+    click.echo(f"workers:  {workers}")
     click.echo(f"users:    {len(users)}")
-    if workers > 1:
-        click.echo(f"workers:  {workers}")
-    if emulate_limits:
+    if settings.emulate_limits:
         click.echo(
-            f"limits:   {rate_limit} calls/{rate_window} s, {concurrency_limit} in flight, "
-            f"{daily_quota}/day ({quota_time_zone}) per instance and process"
+            f"limits:   {limits.rate_calls} calls/{limits.rate_window_seconds} s, "
+            f"{limits.concurrent_calls} in flight, {limits.daily_quota}/day "
+            f"({limits.quota_time_zone}) per instance and process"
         )
     strangers = sorted(set(keys) - {user_id for user_id, _ in users})
     if strangers:

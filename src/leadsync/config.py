@@ -1,4 +1,11 @@
-"""One typed settings object, built once at start from flags and environment."""
+"""One typed settings object, built once at start from flags and environment.
+
+Each setting is declared once, here (and the limits in ``limits.py``): its type,
+default, bounds and help text. ``leadsync serve`` makes its command-line options from
+these declarations (``--max-batch``, env ``LEADSYNC_MAX_BATCH``; ``options.py``), so the
+options, their help and the settings cannot drift apart; a value out of bounds stops the
+start with a clear message.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +13,54 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from leadsync.limits import LimitSettings
+from leadsync.options import check_bounds, setting
 
 DEFAULT_DB = "./leadsync.db"
-DEFAULT_MAX_CLOCK_SKEW = 900
-DEFAULT_MAX_BATCH = 300
-DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
-DEFAULT_POOL_SIZE = 10
-DEFAULT_MAX_ATTRIBUTES = 1000
-DEFAULT_MAX_UPDATE_WINDOW_DAYS = 30  # Marketo's LastUpdateAtSelector limit (fault 20022)
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     db: str = DEFAULT_DB
-    max_clock_skew: int = DEFAULT_MAX_CLOCK_SKEW  # seconds; 0 turns the check off
-    max_batch: int = DEFAULT_MAX_BATCH  # lead records per syncMultipleLeads call
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    max_attributes: int = DEFAULT_MAX_ATTRIBUTES  # per lead record (the record fails beyond)
-    pool_size: int = DEFAULT_POOL_SIZE  # PostgreSQL connections per process
-    emulate_limits: bool = False  # Marketo's rate, concurrency and daily limits
+    max_clock_skew: int = setting(
+        900,
+        "max-clock-skew",
+        "Seconds a requestTimestamp may differ from the server clock (fault 20016 "
+        "beyond); 0 turns the check off.",
+        0,
+    )
+    max_batch: int = setting(
+        300,
+        "max-batch",
+        "Most lead records in one syncMultipleLeads call (fault 20110 beyond).",
+        1,
+    )
+    max_body_bytes: int = setting(
+        8 * 1024 * 1024, "max-body-bytes", "Largest request body accepted (fault 20012 beyond).", 1
+    )
+    max_attributes: int = setting(
+        1000, "max-attributes", "Most attributes in one lead record (that record fails beyond).", 1
+    )
+    max_update_window_days: int = setting(
+        30,
+        "max-update-window-days",
+        "Longest oldestUpdatedAt-to-latestUpdatedAt span of a getMultipleLeads "
+        "LastUpdateAtSelector (to now without latestUpdatedAt), as Marketo (fault 20022 "
+        "beyond); 0 lifts the limit.",
+        0,
+    )
+    pool_size: int = setting(
+        10, "pool-size", "PostgreSQL connections per process (no effect on SQLite).", 1
+    )
+    emulate_limits: bool = setting(
+        False,
+        "emulate-limits",
+        "Enforce Marketo's limits per instance: --rate-limit calls per --rate-window "
+        "(fault 20023), --concurrency-limit calls in flight (20024), --daily-quota (20015).",
+    )
     limits: LimitSettings = field(default_factory=LimitSettings)
-    secrets_file: str | None = None  # user keys kept outside the store
-    max_update_window_days: int = DEFAULT_MAX_UPDATE_WINDOW_DAYS  # 0: no limit
+    secrets_file: str | None = setting(
+        None, "secrets-file", "User keys kept outside the store: 'USER_ID SECRET' lines, mode 600."
+    )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -37,15 +70,5 @@ class Settings:
         return cls(**{**data, "limits": LimitSettings(**data["limits"])})
 
     def __post_init__(self) -> None:
-        for name in (
-            "max_clock_skew",
-            "max_batch",
-            "max_body_bytes",
-            "pool_size",
-            "max_attributes",
-            "max_update_window_days",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
-        if min(self.max_batch, self.max_body_bytes, self.pool_size) < 1:
-            raise ValueError("max_batch, max_body_bytes and pool_size must be at least 1")
+        check_bounds(self)
+        check_bounds(self.limits)

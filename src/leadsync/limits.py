@@ -14,19 +14,41 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leadsync.errors import ConcurrencyLimitExceeded, QuotaExceeded, RateLimitExceeded
+from leadsync.options import check_bounds, setting
 from leadsync.words import plural
 
 
 @dataclass(frozen=True, slots=True)
 class LimitSettings:
-    rate_calls: int = 100  # calls per window per instance (fault 20023 beyond)
-    rate_window_seconds: int = 20
-    concurrent_calls: int = 10  # calls in flight per instance (fault 20024 beyond)
-    daily_quota: int = 10_000  # calls per day per instance (fault 20015 beyond)
-    quota_time_zone: str = "America/Chicago"  # Marketo resets at 12:00 AM CST
+    """Marketo's figures by default (soap-api.md, error-codes.md)."""
+
+    rate_calls: int = setting(
+        100, "rate-limit", "Calls per rate window, with --emulate-limits (20023 beyond).", 1
+    )
+    rate_window_seconds: int = setting(20, "rate-window", "The rate window in seconds.", 1)
+    concurrent_calls: int = setting(
+        10, "concurrency-limit", "Calls in flight per instance (20024 beyond).", 1
+    )
+    daily_quota: int = setting(
+        10_000, "daily-quota", "Calls per day per instance (20015 beyond).", 1
+    )
+    quota_time_zone: str = setting(
+        "America/Chicago",  # Marketo resets at 12:00 AM CST
+        "quota-time-zone",
+        "The time zone whose midnight resets the daily quota.",
+    )
+
+    def __post_init__(self) -> None:
+        check_bounds(self)
+        try:
+            ZoneInfo(self.quota_time_zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(
+                f"--quota-time-zone: unknown time zone {self.quota_time_zone}"
+            ) from None
 
 
 @dataclass

@@ -63,6 +63,13 @@ def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGI
         ):
             await routes(scope, receive, send)
             return
+        metrics.in_flight.inc()
+        try:
+            await soap_post(scope, receive, send)
+        finally:
+            metrics.in_flight.dec()
+
+    async def soap_post(scope: Scope, receive: Receive, send: Send) -> None:
         too_large = dispatcher.fault(
             RequestTooLarge(f"Request not understood: body exceeds {limit} bytes")
         )

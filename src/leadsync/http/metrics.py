@@ -1,4 +1,5 @@
-"""Prometheus metrics: calls, faults by code, records by status, call latency.
+"""Prometheus metrics: calls, faults by code, records by status, call latency, calls in
+flight.
 
 Each app gets its own registry (no global state between apps in one process). With
 ``serve --workers N`` the parent sets ``PROMETHEUS_MULTIPROC_DIR`` before the workers
@@ -14,6 +15,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -43,6 +45,12 @@ class Metrics:
             "Lead records processed, by sync status",
             ["status"],
             registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "leadsync_calls_in_flight",
+            "SOAP calls received and not yet answered (their bodies may still be arriving)",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self._latency = Histogram(
             "leadsync_call_duration_seconds",

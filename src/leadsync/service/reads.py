@@ -248,5 +248,3 @@ def _decode_position(key: bytes, position: str, instance: str) -> tuple[LeadQuer
         started=started,
     )
     return query, int(data["a"])
-
-

@@ -58,6 +58,8 @@ class Checkpointer:
         # over when its process exits (the kernel drops the lock with the process).
         self._lead = os.open(lead_path, os.O_CREAT | os.O_RDWR, 0o600)
         self._leading = False
+        self.rounds = 0  # intervals run (lead taken or tried): what tests wait on
+        self.passes = 0  # checkpoint passes made
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
@@ -83,6 +85,7 @@ class Checkpointer:
                 if self._take_lead():
                     conn = conn or self._connect()
                     self.checkpoint(conn)
+                self.rounds += 1
         finally:
             if conn is not None:
                 conn.close()
@@ -90,7 +93,7 @@ class Checkpointer:
 
     def checkpoint(self, conn: sqlite3.Connection) -> None:
         """Copy what the WAL holds into the database; let a long WAL start again."""
-        frames = _passive(conn)
+        frames = self._pass(conn)
         if frames < RESTART_FRAMES:
             return
         for _ in range(CHASE_PASSES):
@@ -99,14 +102,19 @@ class Checkpointer:
             # again, and no one waited.
             if not self._next_commit():
                 return
-            now = _passive(conn)
+            now = self._pass(conn)
             if now < frames:
                 return  # it did
             frames = now
         # Writers that leave no gap: one pass behind the write gate, right after a commit.
         if self._next_commit():
             with self._gated():
-                _passive(conn)
+                self._pass(conn)
+
+    def _pass(self, conn: sqlite3.Connection) -> int:
+        frames = _passive(conn)
+        self.passes += 1
+        return frames
 
     def _next_commit(self) -> bool:
         """Wait for a commit (or an interval: other processes' commits are not seen
