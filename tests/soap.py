@@ -155,7 +155,7 @@ def canonical(xml: bytes | str) -> bytes:
 
 def seed_xml(which: str) -> str:
     """The request or response XML of the seed page, verbatim."""
-    text = SEED.read_text(encoding="utf-8")
+    text = shared(SEED).read_text(encoding="utf-8")
     marker = {"request": "Request XML", "response": "Response XML"}[which]
     start = text.index("<?xml", text.index(marker))
     end = text.index("</SOAP-ENV:Envelope>", start) + len("</SOAP-ENV:Envelope>")

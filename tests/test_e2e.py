@@ -136,9 +136,9 @@ def test_zeep_from_our_wsdl_syncs_updates_and_sees_faults(server: ServerProcess,
 def test_zeep_generated_from_marketos_own_wsdl_works_unchanged(
     server: ServerProcess, db: str
 ) -> None:
-    from tests.soap import REFERENCE_WSDL
+    from tests.soap import REFERENCE_WSDL, shared
 
-    client = zeep.Client(str(REFERENCE_WSDL))
+    client = zeep.Client(str(shared(REFERENCE_WSDL)))
     service = client.create_service(
         "{http://www.marketo.com/mktows/}MktowsApiSoapBinding", server.endpoint
     )

@@ -3,6 +3,7 @@ WSDL's types, and ours, which tests/test_wsdl.py holds to be the same)."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 import pytest
@@ -37,7 +38,10 @@ def _schema(wsdl: bytes) -> etree.XMLSchema:
 
 
 def schemas() -> list[etree.XMLSchema]:
+    """Ours always; the reference's too when ../shared is there (in CI it must be)."""
     ours = _schema(render_wsdl("http://x/soap/mktows/2_2"))
+    if not REFERENCE_WSDL.exists() and os.environ.get("CI") != "true":
+        return [ours]
     return [ours, _schema(shared(REFERENCE_WSDL).read_bytes())]
 
 

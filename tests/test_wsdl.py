@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from leadsync.wire.wsdl import render_wsdl
-from tests.soap import REFERENCE_WSDL
+from tests.soap import REFERENCE_WSDL, shared
 
 W = "http://schemas.xmlsoap.org/wsdl/"
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -24,7 +24,7 @@ def ours() -> etree._Element:
 
 @pytest.fixture(scope="module")
 def real() -> etree._Element:
-    return etree.parse(str(REFERENCE_WSDL)).getroot()
+    return etree.parse(str(shared(REFERENCE_WSDL))).getroot()
 
 
 def _types(root: etree._Element) -> dict[str, Any]:
