@@ -3,9 +3,9 @@
 This VM's speed moves 2 to 3 times between sessions and by tens of percent within
 minutes, so a change is measured against its parent in one run: the same seeded SQLite
 store (copied fresh for every measurement), the same calls, the two servers taking turns,
-round after round; the medians are compared. DIR is another checkout, e.g. made with
-``git worktree add /tmp/base HEAD~1``; its ``src`` is served with this checkout's
-interpreter and dependencies.
+round after round (each going first in every other round); the medians are compared.
+DIR is another checkout, e.g. made with ``git worktree add /tmp/base HEAD~1``; its
+``src`` is served with this checkout's interpreter and dependencies.
 
 Environment: COMPARE_ROUNDS (default 3), COMPARE_CALLS (calls per measurement, 150),
 COMPARE_SIZE (leads in the store, 1,000,000), COMPARE_ROWS (workers x clients, "1x1,2x2").
@@ -59,7 +59,9 @@ def main() -> None:
         for round_ in range(rounds):
             for workers, clients in rows:
                 batches = calls(count + clients, size, run=f"c{round_}w{workers}c{clients}")
-                for side, source in sides.items():
+                # Sides alternate who goes first, so neither gains from going second.
+                order = list(sides.items())
+                for side, source in order if round_ % 2 == 0 else order[::-1]:
                     db = Path(tmp) / f"{side}.db"
                     shutil.copy(seeded, db)
                     result = end_to_end("sqlite", str(db), size, batches, clients, workers, source)

@@ -658,6 +658,11 @@ def test_a_dry_run_checks_every_row_and_sends_none(
     assert invoke(str(good), "--dry-run", env=credentials(server)).exit_code == 0
 
 
+def _throttled(server: ServerProcess) -> float:
+    samples = metrics(server)
+    return sum(samples.get(f'leadsync_faults_total{{code="{c}"}}', 0) for c in (20023, 20024))
+
+
 @pytest.mark.e2e
 def test_ctrl_c_while_throttled_exits_130_and_resume_finishes(
     sqlite_store: SqliteStore, db_path: str, tmp_path: Path
@@ -677,6 +682,7 @@ def test_ctrl_c_while_throttled_exits_130_and_resume_finishes(
         )
         try:
             _wait_for_checkpoint(checkpoint, 1, process)
+            eventually(lambda: _throttled(server) > 0, "a throttling fault")
             process.send_signal(signal.SIGINT)
             out, err = process.communicate(timeout=60)
         finally:

@@ -517,4 +517,4 @@ def fields_remove(db: str, name: str, force: bool) -> None:
     )
 
 
-main.add_command(push)  # leadsync push FILE: defined with the loader in push.py
+main.add_command(push)  # leadsync push FILE: defined with the loader in push/command.py

@@ -4,7 +4,7 @@
         results = await client.sync_multiple_leads(leads)
 
 The same operations, arguments, results, errors and retries as ``Client`` (what is sent
-and how answers are read is ``client_protocol``'s, shared by both); calls in flight are
+and how answers are read is ``protocol.py``'s, shared by both); calls in flight are
 tasks instead of threads, and records may also come from an async iterable.
 """
 

@@ -4,7 +4,7 @@
         results = client.sync_multiple_leads(leads)
 
 Every call is signed afresh (Marketo's HMAC-SHA1 over ``requestTimestamp + mktowsUserId``);
-what is sent and how answers are read is ``client_protocol``'s, shared with the asyncio
+what is sent and how answers are read is ``protocol.py``'s, shared with the asyncio
 twin, ``leadsync.AsyncClient`` (``aio.py``). ``docs/client.md`` has the guide.
 """
 

@@ -1,5 +1,5 @@
 """What a mktows client sends, without I/O: shared by ``Client`` and ``AsyncClient``,
-which only send, wait and retry (answers are read in ``client_answers``).
+which only send, wait and retry (answers are read in ``answers.py``).
 
 Requests are written as Marketo's own samples write them (``SOAP-ENV`` and ``ns1``
 prefixes, unqualified children), signed afresh for every attempt.

@@ -1,5 +1,5 @@
 """The files of ``leadsync push``: streamed CSV and JSON Lines rows, the checkpoint that
-makes a push resumable, and the report of failed rows (see ``push.py``)."""
+makes a push resumable, and the report of failed rows (see ``command.py``)."""
 
 from __future__ import annotations
 

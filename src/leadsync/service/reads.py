@@ -1,4 +1,4 @@
-"""Reading leads back: getLead, getMultipleLeads (with stream positions), describeMObject.
+"""Reading leads back: getLead, getMultipleLeads (with stream positions).
 
 A stream position is opaque to the client and tamper-evident: the query it continues
 (keys or time window, and the highest lead id that existed when paging began) and the
