@@ -148,7 +148,7 @@ def test_fields_remove_refuses_one_in_use_unless_forced(db: str) -> None:
     )
     store.close()
     assert run("fields", "remove", "Tier", "--db", db, code=1) == (
-        "Error: 1 lead hold a value of Tier; remove the field and those values with --force\n"
+        "Error: 1 lead holds a value of Tier; remove the field and those values with --force\n"
     )
     assert run("fields", "remove", "Spare", "--db", db) == "removed field Spare\n"
     assert run("fields", "remove", "Tier", "--force", "--db", db) == (
@@ -156,19 +156,19 @@ def test_fields_remove_refuses_one_in_use_unless_forced(db: str) -> None:
     )
     assert [lead.attributes for lead in open_store(db).iter_leads()] == [{}]
     assert run("fields", "remove", "Company", "--db", db, code=1) == (
-        "Error: no custom field Company\n"
+        "Error: no custom field Company in the instance default\n"
     )
 
 
 def test_fields_list_and_add(db: str) -> None:
     run("instances", "add", "default", "--db", db)  # makes the store
     listing = run("fields", "list", "--db", db).splitlines()
-    assert "Company\tstring\tstandard" in listing
-    assert "NumberOfEmployees\tinteger\tstandard" in listing
+    assert "Company\tstring\tstandard\tcompany\tCompany Name" in listing
+    assert "NumberOfEmployees\tinteger\tstandard\tnumberOfEmployees\tNum Employees" in listing
     assert run("fields", "add", "Tier", "--type", "string", "--db", db) == (
-        "added field Tier (string)\n"
+        "added field Tier (string; REST tier, shown as Tier)\n"
     )
-    assert "Tier\tstring\tcustom" in run("fields", "list", "--db", db).splitlines()
+    assert "Tier\tstring\tcustom\ttier\tTier" in run("fields", "list", "--db", db).splitlines()
     assert run("fields", "add", "company", "--type", "text", "--db", db, code=1) == (
         "Error: company is a standard field or lead key of Marketo's\n"
     )

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from leadsync.fields import STANDARD_FIELDS, FieldType, check_custom_field, check_value
+from leadsync.fields import (
+    STANDARD,
+    STANDARD_FIELDS,
+    Catalog,
+    FieldType,
+    check_custom_field,
+    check_value,
+    display_name,
+    rest_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,3 +65,36 @@ def test_a_custom_field_that_exists_says_so(name: str, message: str) -> None:
     with pytest.raises(ValueError) as caught:
         check_custom_field(name, ["Tier"])
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "rest", "display"),
+    [
+        ("LoyaltyTier", "loyaltyTier", "Loyalty Tier"),
+        ("URLField", "urlField", "URL Field"),
+        ("NPS_score", "nps_score", "NPS score"),
+        ("Tier2", "tier2", "Tier 2"),
+        ("tier", "tier", "tier"),
+        ("ABC", "abc", "ABC"),
+    ],
+)
+def test_a_custom_fields_rest_and_display_names_derive_from_its_soap_name(
+    name: str, rest: str, display: str
+) -> None:
+    assert (rest_name(name), display_name(name)) == (rest, display)
+
+
+def test_every_standard_field_has_three_distinct_names() -> None:
+    assert len(STANDARD) == len(STANDARD_FIELDS) == 43
+    for names in (
+        [soap for soap, _, _, _ in STANDARD],
+        [rest for _, rest, _, _ in STANDARD],
+        [display for _, _, display, _ in STANDARD],
+    ):
+        assert len(set(names)) == len(names)
+    catalog = Catalog()
+    assert (catalog.display_of("FirstName"), catalog.display_of("Email")) == (
+        "First Name",
+        "Email Address",
+    )
+    assert catalog.display_of("Gone") == "Gone"  # a removed field shows its SOAP name

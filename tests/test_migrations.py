@@ -9,6 +9,7 @@ import sys
 import psycopg
 import pytest
 
+from leadsync.fields import FieldType
 from leadsync.store import open_store
 from leadsync.store.postgres_schema import SCHEMA_VERSION as PG_VERSION
 from leadsync.store.sqlite_schema import SCHEMA_VERSION as SQLITE_VERSION
@@ -107,5 +108,53 @@ def test_postgres_migration_4_brings_old_rows_in_line() -> None:
                 (lead.id, lead.email, lead.foreign_sys_person_id, lead.foreign_sys_type)
                 for lead in store.iter_leads()
             ] == [(1, None, None, None), (2, "a@x.com", None, None), (3, "b@x.com", "F1", "SFDC")]
+        finally:
+            store.close()
+
+
+def test_sqlite_migration_5_gives_every_instance_the_shared_custom_fields(db_path: str) -> None:
+    from leadsync.store.sqlite_schema import migrate
+
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        migrate(conn, target=4)
+        conn.execute("INSERT INTO instances (name) VALUES ('acme')")
+        conn.execute(
+            "INSERT INTO fields (name, type, added_at) VALUES ('LoyaltyTier', 'string', 5)"
+        )
+    store = open_store(db_path)
+    try:
+        for instance in ("default", "acme"):
+            [tier] = [f for f in store.catalog(instance).fields if f.custom]
+            assert (tier.name, tier.type, tier.added_at, tier.rest, tier.display) == (
+                "LoyaltyTier",
+                FieldType.STRING,
+                5,
+                "loyaltyTier",
+                "LoyaltyTier",
+            )
+    finally:
+        store.close()
+
+
+def test_postgres_migration_5_gives_every_instance_the_shared_custom_fields() -> None:
+    from leadsync.store.postgres_schema import migrate
+
+    with pg_schema() as url:
+        with psycopg.connect(url) as conn:
+            migrate(conn, target=4)
+            conn.execute("INSERT INTO instances (name) VALUES ('acme')")
+            conn.execute(
+                "INSERT INTO fields (name, type, added_at) VALUES ('LoyaltyTier', 'string', 5)"
+            )
+        store = open_store(url)
+        try:
+            for instance in ("default", "acme"):
+                [tier] = [f for f in store.catalog(instance).fields if f.custom]
+                assert (tier.name, tier.rest, tier.display, tier.added_at) == (
+                    "LoyaltyTier",
+                    "loyaltyTier",
+                    "LoyaltyTier",
+                    5,
+                )
         finally:
             store.close()

@@ -11,6 +11,7 @@ import zeep
 import zeep.exceptions
 from starlette.testclient import TestClient
 
+from leadsync.service.fields import add_custom_field
 from leadsync.store import Store
 from leadsync.wire.wsdl import render_wsdl
 from tests.server import ServerProcess
@@ -198,7 +199,7 @@ def test_get_multiple_leads_pages_by_key_and_by_time(service: Any) -> None:
 def test_describe_mobject_lists_the_catalog_with_custom_fields(service: Any, store: Store) -> None:
     from leadsync.fields import FieldType
 
-    store.add_field("Tier", FieldType.STRING, 0)
+    add_custom_field(store, "default", "Tier", FieldType.STRING, 0)
     # zeep unwraps result/metadata, the only child of each.
     metadata = service.describeMObject(objectName="LeadRecord", _soapheaders=zeep_header())
     fields = {f.name: (f.dataType, f.isCustom) for f in metadata.fieldList.field}

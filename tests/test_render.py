@@ -11,6 +11,7 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from leadsync.fields import FieldType
+from leadsync.service.fields import add_custom_field
 from leadsync.store import Store
 from leadsync.wire import render
 from leadsync.wire.ops import HANDLERS
@@ -73,7 +74,7 @@ SYNC_LEAD = (
 def test_every_implemented_operation_answers_in_the_schemas_shape(
     client: TestClient, store: Store
 ) -> None:
-    store.add_field("Tier", FieldType.STRING, 0)
+    add_custom_field(store, "default", "Tier", FieldType.STRING, 0)
     answer = client.post(
         URL,
         content=sync_request(

@@ -10,6 +10,7 @@ import pytest
 
 from leadsync.fields import FieldType
 from leadsync.model import Attribute, Lead, LeadRecord
+from leadsync.service.fields import add_custom_field
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import LeadWriter, Store
 from tests.soap import statuses_of
@@ -240,8 +241,8 @@ def test_nil_clears_and_values_round_trip_exactly(store: Store) -> None:
 
 def test_custom_fields_are_accepted_once_added(store: Store) -> None:
     assert sync(store, rec("a@x.com", Tier="gold"))[0][1] == "FAILED"
-    store.add_field("Tier", FieldType.STRING, 0)
-    store.add_field("Visits", FieldType.INTEGER, 0)
+    add_custom_field(store, "default", "Tier", FieldType.STRING, 0)
+    add_custom_field(store, "default", "Visits", FieldType.INTEGER, 0)
     assert sync(store, rec("a@x.com", Tier="gold", Visits="3")) == [(1, "CREATED", None)]
     assert sync(store, rec("a@x.com", Visits="three"))[0] == (
         0,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from lxml import etree
 from starlette.testclient import TestClient
 
+from leadsync.fields import FieldType
+from leadsync.service.fields import add_custom_field
 from leadsync.store import Store
 from tests.soap import auth_header, envelope, read_statuses, sync_body
 
@@ -74,3 +77,59 @@ def test_a_user_of_a_missing_instance_cannot_be_added(store: Store) -> None:
     else:
         raise AssertionError("added a user to a missing instance")
     assert store.list_users() == [("demo17_1_809934544BFABAE58E5D27", "default")]
+
+
+def test_each_instance_has_its_own_custom_fields(client: TestClient, store: Store) -> None:
+    assert store.add_instance("acme") and store.add_instance("globex")
+    store.add_user(*ACME, instance="acme")
+    store.add_user(*GLOBEX, instance="globex")
+    add_custom_field(store, "acme", "LoyaltyTier", FieldType.STRING, 1)
+
+    assert call(client, ACME, [{"Email": "a@x.com", "attrs": {"LoyaltyTier": "gold"}}]) == [
+        (1, "CREATED", None)
+    ]
+    # Globex's catalog has no such field: the record fails as Marketo failed it.
+    assert call(client, GLOBEX, [{"Email": "g@x.com", "attrs": {"LoyaltyTier": "gold"}}]) == [
+        (0, "FAILED", "unknown fields for import: LoyaltyTier")
+    ]
+    acme_fields = {f.name: f for f in store.catalog("acme").fields if f.custom}
+    assert list(acme_fields) == ["LoyaltyTier"]
+    assert (acme_fields["LoyaltyTier"].rest, acme_fields["LoyaltyTier"].display) == (
+        "loyaltyTier",
+        "Loyalty Tier",
+    )
+    assert [f for f in store.catalog("globex").fields if f.custom] == []
+    # The same name may then be added to Globex, with names of its own.
+    add_custom_field(store, "globex", "LoyaltyTier", FieldType.INTEGER, 2, "tier", "Tier")
+    [globex_tier] = [f for f in store.catalog("globex").fields if f.custom]
+    assert (globex_tier.type, globex_tier.rest, globex_tier.display) == (
+        FieldType.INTEGER,
+        "tier",
+        "Tier",
+    )
+    assert store.catalog("acme").types["LoyaltyTier"] is FieldType.STRING
+
+
+def test_describe_mobject_shows_only_the_callers_custom_fields(
+    client: TestClient, store: Store
+) -> None:
+    assert store.add_instance("acme") and store.add_instance("globex")
+    store.add_user(*ACME, instance="acme")
+    store.add_user(*GLOBEX, instance="globex")
+    add_custom_field(store, "acme", "LoyaltyTier", FieldType.STRING, 1)
+
+    def names(who: tuple[str, str]) -> list[str]:
+        body = envelope(
+            "<ns1:paramsDescribeMObject><objectName>LeadRecord</objectName>"
+            "</ns1:paramsDescribeMObject>",
+            auth_header(user=who[0], secret=who[1]),
+        )
+        response = client.post("/soap/mktows/2_2", content=body)
+        assert response.status_code == 200, response.text
+        tree = etree.fromstring(response.content)
+        return [e.text or "" for e in tree.iter("name")]
+
+    acme, globex = names(ACME), names(GLOBEX)
+    assert "LoyaltyTier" in acme
+    assert "LoyaltyTier" not in globex
+    assert set(acme) - set(globex) == {"LoyaltyTier"}

@@ -24,12 +24,13 @@ import click
 from leadsync import __version__
 from leadsync.config import DEFAULT_DB, Settings
 from leadsync.errors import ConfigError
-from leadsync.fields import FieldType, check_custom_field
+from leadsync.fields import FieldType
 from leadsync.http.keyfile import load_keys
 from leadsync.limits import LimitSettings
 from leadsync.model import DEFAULT_INSTANCE, Lead
 from leadsync.options import options
 from leadsync.push import push
+from leadsync.service.fields import add_custom_field, remove_custom_field
 from leadsync.store import Store, open_store
 from leadsync.words import plural
 
@@ -448,23 +449,42 @@ def fields() -> None:
     """The lead field catalog: Marketo's standard fields and your custom ones."""
 
 
+def instance_option(func: F) -> F:
+    return click.option(
+        "--instance",
+        default=DEFAULT_INSTANCE,
+        show_default=True,
+        help="The instance (Marketo subscription) whose catalog this is.",
+    )(func)
+
+
+def _known_instance(store: Store, instance: str) -> None:
+    if instance not in store.list_instances():
+        raise click.ClickException(f"no instance {instance}")
+
+
 @fields.command("list")
 @db_option
-def fields_list(db: str) -> None:
-    """List every field an attribute may name, with its type and origin.
+@instance_option
+def fields_list(db: str, instance: str) -> None:
+    """List every field an attribute may name in the instance, tab-separated: SOAP name,
+    type, origin, REST name, display name.
 
     \b
     Example:
-      leadsync fields list
+      leadsync fields list --instance acme
     """
     with _store(db) as store:
-        catalog = store.catalog()
+        _known_instance(store, instance)
+        catalog = store.catalog(instance)
     for field in catalog.fields:
-        click.echo(f"{field.name}\t{field.type}\t{'custom' if field.custom else 'standard'}")
+        origin = "custom" if field.custom else "standard"
+        click.echo(f"{field.name}\t{field.type}\t{origin}\t{field.rest}\t{field.display}")
 
 
 @fields.command("add")
 @db_option
+@instance_option
 @click.argument("name")
 @click.option(
     "--type",
@@ -473,44 +493,63 @@ def fields_list(db: str) -> None:
     type=click.Choice([t.value for t in FieldType]),
     help="The value type.",
 )
-def fields_add(db: str, name: str, field_type: str) -> None:
-    """Add a custom field NAME that lead attributes may then carry.
+@click.option("--rest-name", help="Its REST API name (default: NAME in lower camel case).")
+@click.option("--display-name", help="Its display name (default: NAME's words, spaced).")
+def fields_add(
+    db: str,
+    instance: str,
+    name: str,
+    field_type: str,
+    rest_name: str | None,
+    display_name: str | None,
+) -> None:
+    """Add a custom field NAME to the instance's catalog: its leads' attributes may then
+    carry it. Activities show its display name; a REST API, its REST name.
 
     \b
     Example:
       leadsync fields add LoyaltyTier --type string
+      leadsync fields add NPS_Score --type integer --display-name "NPS" --instance acme
     """
     with _store(db, create=True) as store:
+        _known_instance(store, instance)
         try:
-            check_custom_field(name, [f.name for f in store.catalog().fields if f.custom])
+            field = add_custom_field(
+                store,
+                instance,
+                name,
+                FieldType(field_type),
+                time.time_ns() // 1000,
+                rest_name,
+                display_name,
+            )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        store.add_field(name, FieldType(field_type), time.time_ns() // 1000)
-    click.echo(f"added field {name} ({field_type})")
+    suffix = "" if instance == DEFAULT_INSTANCE else f" to instance {instance}"
+    click.echo(
+        f"added field {name} ({field_type}; REST {field.rest}, shown as {field.display})" + suffix
+    )
 
 
 @fields.command("remove")
 @db_option
+@instance_option
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Remove it even though leads hold values of it.")
-def fields_remove(db: str, name: str, force: bool) -> None:
-    """Remove the custom field NAME; one that leads hold values of only with --force,
-    which removes those values too.
+def fields_remove(db: str, instance: str, name: str, force: bool) -> None:
+    """Remove the custom field NAME of the instance; one that leads hold values of only
+    with --force, which removes those values too.
 
     \b
     Example:
       leadsync fields remove LoyaltyTier
     """
     with _store(db) as store:
-        if not any(f.custom and f.name == name for f in store.catalog().fields):
-            raise click.ClickException(f"no custom field {name}")
-        holders = store.field_use(name)
-        if holders and not force:
-            raise click.ClickException(
-                f"{plural(holders, 'lead')} hold a value of {name}; remove the field and "
-                "those values with --force"
-            )
-        store.remove_field(name)
+        _known_instance(store, instance)
+        try:
+            holders = remove_custom_field(store, instance, name, force)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(
         f"removed field {name}"
         + (f" and its values on {plural(holders, 'lead')}" if holders else "")

@@ -35,37 +35,92 @@ _S, _T, _I, _F, _B, _D = (
     FieldType.DATE,
 )
 
-# Marketo's standard lead fields by SOAP API name (FACTS.md 6.4); the odd casings
-# (DateofBirth, SICCode) are Marketo's own.
-STANDARD_FIELDS: dict[str, FieldType] = {
-    "Address": _T, "AnnualRevenue": _F, "AnonymousIP": _S, "BillingCity": _S,
-    "BillingCountry": _S, "BillingPostalCode": _S, "BillingState": _S, "BillingStreet": _T,
-    "City": _S, "Company": _S, "Country": _S, "DateofBirth": _D, "Department": _S,
-    "DoNotCall": _B, "DoNotCallReason": _S, "Email": _S, "Fax": _S, "FirstName": _S,
-    "Industry": _S, "InferredCompany": _S, "InferredCountry": _S, "LastName": _S,
-    "LeadRole": _S, "LeadScore": _I, "LeadSource": _S, "LeadStatus": _S, "MainPhone": _S,
-    "Marketo Jigsaw Contact Id": _S, "Marketo Jigsaw Contact Status": _S, "MiddleName": _S,
-    "MobilePhone": _S, "NumberOfEmployees": _I, "Phone": _S, "PostalCode": _S, "Rating": _S,
-    "Salutation": _S, "SICCode": _S, "Site": _S, "State": _S, "Title": _S,
-    "Unsubscribed": _B, "UnsubscribedReason": _T, "Website": _S,
-}  # fmt: skip
+# Marketo's standard lead fields: SOAP name (FACTS.md 6.4; the odd casings DateofBirth,
+# SICCode are Marketo's own), REST name and display name (rest-api/list-of-standard-fields.md,
+# in the same order), type.
+STANDARD: tuple[tuple[str, str, str, FieldType], ...] = (
+    ("Address", "address", "Address", _T),
+    ("AnnualRevenue", "annualRevenue", "Annual Revenue", _F),
+    ("AnonymousIP", "anonymousIP", "Anonymous IP", _S),
+    ("BillingCity", "billingCity", "Billing City", _S),
+    ("BillingCountry", "billingCountry", "Billing Country", _S),
+    ("BillingPostalCode", "billingPostalCode", "Billing Postal Code", _S),
+    ("BillingState", "billingState", "Billing State", _S),
+    ("BillingStreet", "billingStreet", "Billing Address", _T),
+    ("City", "city", "City", _S),
+    ("Company", "company", "Company Name", _S),
+    ("Country", "country", "Country", _S),
+    ("DateofBirth", "dateOfBirth", "Date of Birth", _D),
+    ("Department", "department", "Department", _S),
+    ("DoNotCall", "doNotCall", "Do Not Call", _B),
+    ("DoNotCallReason", "doNotCallReason", "Do Not Call Reason", _S),
+    ("Email", "email", "Email Address", _S),
+    ("Fax", "fax", "Fax Number", _S),
+    ("FirstName", "firstName", "First Name", _S),
+    ("Industry", "industry", "Industry", _S),
+    ("InferredCompany", "inferredCompany", "Inferred Company", _S),
+    ("InferredCountry", "inferredCountry", "Inferred Country", _S),
+    ("LastName", "lastName", "Last Name", _S),
+    ("LeadRole", "leadRole", "Role", _S),
+    ("LeadScore", "leadScore", "Lead Score", _I),
+    ("LeadSource", "leadSource", "Lead Source", _S),
+    ("LeadStatus", "leadStatus", "Lead Status", _S),
+    ("MainPhone", "mainPhone", "Main Phone", _S),
+    ("Marketo Jigsaw Contact Id", "jigsawContactId", "Marketo Data.com ID", _S),
+    ("Marketo Jigsaw Contact Status", "jigsawContactStatus", "Marketo Data.com Status", _S),
+    ("MiddleName", "middleName", "Middle Name", _S),
+    ("MobilePhone", "mobilePhone", "Mobile Phone Number", _S),
+    ("NumberOfEmployees", "numberOfEmployees", "Num Employees", _I),
+    ("Phone", "phone", "Phone Number", _S),
+    ("PostalCode", "postalCode", "Postal Code", _S),
+    ("Rating", "rating", "Lead Rating", _S),
+    ("Salutation", "salutation", "Salutation", _S),
+    ("SICCode", "sicCode", "SIC Code", _S),
+    ("Site", "site", "Site", _S),
+    ("State", "state", "State", _S),
+    ("Title", "title", "Job Title", _S),
+    ("Unsubscribed", "unsubscribed", "Unsubscribed", _B),
+    ("UnsubscribedReason", "unsubscribedReason", "Unsubscribed Reason", _T),
+    ("Website", "website", "Website", _S),
+)
+STANDARD_FIELDS: dict[str, FieldType] = {soap: kind for soap, _, _, kind in STANDARD}
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+def rest_name(name: str) -> str:
+    """A custom field's REST name when none is given: its SOAP name in lower camel case
+    (``LoyaltyTier`` -> ``loyaltyTier``, ``URLField`` -> ``urlField``)."""
+    capitals = len(name) - len(name.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if 1 < capitals < len(name) and name[capitals].islower():
+        capitals -= 1  # the last capital starts the next word
+    return name[:capitals].lower() + name[capitals:]
+
+
+def display_name(name: str) -> str:
+    """A custom field's display name when none is given: its words, spaced
+    (``LoyaltyTier`` -> ``Loyalty Tier``, ``NPS_score`` -> ``NPS score``)."""
+    words = [word for part in name.split("_") for word in _WORD.findall(part)]
+    return " ".join(words) or name
 
 
 @dataclass(frozen=True, slots=True)
 class FieldDef:
-    """One field a lead attribute may name; ``added_at`` in microseconds since the epoch
-    (a standard field's is when the store was made)."""
+    """One field a lead attribute may name, by its three names: SOAP (``name``, what
+    attributes carry), REST and display (what activities show). ``added_at`` in
+    microseconds since the epoch (a standard field's is when the store was made)."""
 
     name: str
     type: FieldType
     custom: bool = False
     added_at: int = 0
+    rest: str = ""
+    display: str = ""
 
 
 class Catalog:
-    """Every field of one store: Marketo's standard ones, then the custom ones."""
+    """Every field of one instance: Marketo's standard ones, then its custom ones."""
 
-    __slots__ = ("_created_at", "_custom", "types")
+    __slots__ = ("_created_at", "_custom", "_displays", "types")
 
     def __init__(self, custom: Iterable[FieldDef] = (), created_at: int = 0) -> None:
         self._custom = sorted(custom, key=lambda f: f.name)
@@ -74,6 +129,7 @@ class Catalog:
             **STANDARD_FIELDS,
             **{f.name: f.type for f in self._custom},
         }
+        self._displays: dict[str, str] | None = None
 
     @property
     def created_at(self) -> int:
@@ -84,14 +140,20 @@ class Catalog:
     def fields(self) -> list[FieldDef]:
         """The standard fields by name, then the custom ones by name."""
         standard = [
-            FieldDef(name, kind, False, self._created_at)
-            for name, kind in sorted(STANDARD_FIELDS.items())
+            FieldDef(soap, kind, False, self._created_at, rest, display)
+            for soap, rest, display, kind in sorted(STANDARD)
         ]
         return standard + self._custom
 
     def type_of(self, name: str) -> FieldType:
         """The type of ``name``; a name the catalog lost (a removed field) reads as text."""
         return self.types.get(name, FieldType.STRING)
+
+    def display_of(self, name: str) -> str:
+        """The display name of the field ``name`` (``name`` itself for one it lost)."""
+        if self._displays is None:
+            self._displays = {f.name: f.display for f in self.fields}
+        return self._displays.get(name, name)
 
 
 def check_value(field_type: FieldType, value: str) -> str | None:
@@ -123,7 +185,10 @@ def _parses(parse: Callable[[str], object], value: str) -> bool:
     return True
 
 
-_LEAD_KEYS = frozenset({"id", "foreignsyspersonid", "foreignsystype"})
+# The lead keys, and the columns `leads export` writes beside the attributes.
+_LEAD_KEYS = frozenset(
+    {"id", "foreignsyspersonid", "foreignsystype", "instance", "createdat", "updatedat"}
+)
 
 
 def check_custom_field(name: str, custom: Iterable[str] = ()) -> None:

@@ -44,16 +44,16 @@ class LeadService:
         return sync.sync_multiple_leads(self._store, records, dedup, instance=instance)
 
     def sync_one(self, instance: str, record: LeadRecord) -> SyncedLead:
-        catalog = self._store.catalog()  # read once: the check, the sync and the answer
+        catalog = self._store.catalog(instance)  # read once: the check, sync and answer
         status, lead = sync.sync_lead(self._store, record, instance, catalog)
         return SyncedLead(status, lead, catalog)
 
     def get(self, instance: str, key_type: str, key_value: str) -> FoundLeads:
         leads = reads.get_lead(self._store, instance, key_type, key_value)
-        return FoundLeads(leads, self._store.catalog())
+        return FoundLeads(leads, self._store.catalog(instance))
 
     def page(
         self, instance: str, selection: reads.Selection, now_us: int, max_window_days: int
     ) -> LeadPage:
         found = reads.get_multiple_leads(self._store, instance, selection, now_us, max_window_days)
-        return LeadPage(found, self._store.catalog())
+        return LeadPage(found, self._store.catalog(instance))

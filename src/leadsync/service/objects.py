@@ -219,12 +219,13 @@ class ObjectService:
         """listMObjects: what describeMObject answers for."""
         return OBJECTS
 
-    def describe(self, name: str | None) -> ObjectInfo:
-        """describeMObject: 20109 without a name, 20110 for one it does not know."""
+    def describe(self, instance: str, name: str | None) -> ObjectInfo:
+        """describeMObject in ``instance`` (its catalog): 20109 without a name, 20110 for
+        one it does not know."""
         if name is None or blank(name):
             raise ParameterRequired("Parameter required: objectName")
         known = ALIASES.get(name, name)
-        catalog = self._store.catalog()
+        catalog = self._store.catalog(instance)
         if known == "LeadRecord":
             fields = tuple(_lead_field(field) for field in catalog.fields)
             latest = max(field.updated_at for field in fields)

@@ -271,7 +271,7 @@ def sync_multiple_leads(
     """
     # Validation needs only the field catalog: it runs before the write transaction,
     # so the store's lock is held for the key lookups and writes alone.
-    types = (catalog or store.catalog()).types
+    types = (catalog or store.catalog(instance)).types
     records = [_trimmed(record) for record in records]
     checked = [_checked(record, types) for record in records]
     attempt = 1
@@ -360,7 +360,7 @@ def sync_lead(
     Marketo answers), a ForeignSysPersonId with an Email and no Id updates the Email,
     and a Munchkin cookie is a key (after Id and ForeignSysPersonId, before Email).
     """
-    catalog = catalog or store.catalog()
+    catalog = catalog or store.catalog(instance)
     unknown = sorted({a.name for a in record.attributes if a.name not in catalog.types})
     if unknown:
         raise UnknownLeadField(

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from leadsync.fields import Catalog, FieldType
+from leadsync.fields import Catalog, FieldDef
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
 # The lead columns both stores write, in this order (``id`` first, ``instance`` last).
@@ -157,25 +157,26 @@ class AccountStore(Protocol):
         ...
 
     def remove_instance(self, name: str) -> bool:
-        """Remove the instance with its users and leads; False when there is none."""
+        """Remove the instance with its users, fields and leads; False when there is none."""
         ...
 
 
 class CatalogStore(Protocol):
-    """The lead field catalog's custom fields."""
+    """Each instance's lead field catalog: its custom fields."""
 
-    def catalog(self) -> Catalog:
-        """The field catalog: the standard fields and the custom ones."""
+    def catalog(self, instance: str = DEFAULT_INSTANCE) -> Catalog:
+        """The field catalog of ``instance``: the standard fields and its custom ones."""
         ...
 
-    def add_field(self, name: str, field_type: FieldType, added_at: int) -> None: ...
+    def add_field(self, instance: str, field: FieldDef) -> None: ...
 
-    def field_use(self, name: str) -> int:
-        """How many leads hold a value of the field ``name``."""
+    def field_use(self, instance: str, name: str) -> int:
+        """How many leads of ``instance`` hold a value of the field ``name``."""
         ...
 
-    def remove_field(self, name: str) -> bool:
-        """Remove the custom field and every lead's value of it; False when there is none."""
+    def remove_field(self, instance: str, name: str) -> bool:
+        """Remove the custom field of ``instance`` and its leads' values of it; False when
+        there is none."""
         ...
 
 

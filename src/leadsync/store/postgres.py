@@ -276,28 +276,43 @@ class PostgresStore:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM leads WHERE instance = %s", (name,))
             conn.execute("DELETE FROM users WHERE instance = %s", (name,))
+            conn.execute("DELETE FROM fields WHERE instance = %s", (name,))
             cur = conn.execute("DELETE FROM instances WHERE name = %s", (name,))
             return cur.rowcount > 0
 
-    def catalog(self) -> Catalog:
-        rows = self._rows("SELECT name, type, added_at FROM fields")
-        custom = [FieldDef(name, FieldType(kind), True, added) for name, kind, added in rows]
+    def catalog(self, instance: str = DEFAULT_INSTANCE) -> Catalog:
+        rows = self._rows(
+            "SELECT name, type, added_at, rest_name, display_name FROM fields WHERE instance = %s",
+            (instance,),
+        )
+        custom = (
+            FieldDef(name, FieldType(kind), True, added, rest, display)
+            for name, kind, added, rest, display in rows
+        )
         return Catalog(custom, self._created_at)
 
-    def add_field(self, name: str, field_type: FieldType, added_at: int) -> None:
+    def add_field(self, instance: str, field: FieldDef) -> None:
         self._rows(
-            "INSERT INTO fields (name, type, added_at) VALUES (%s, %s, %s) RETURNING 1",
-            (name, field_type.value, added_at),
+            "INSERT INTO fields (instance, name, type, rest_name, display_name, added_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s) RETURNING 1",
+            (instance, field.name, field.type.value, field.rest, field.display, field.added_at),
         )
 
-    def field_use(self, name: str) -> int:
-        [(count,)] = self._rows("SELECT count(*) FROM leads WHERE attrs ? %s", (name,))
+    def field_use(self, instance: str, name: str) -> int:
+        [(count,)] = self._rows(
+            "SELECT count(*) FROM leads WHERE instance = %s AND attrs ? %s", (instance, name)
+        )
         return int(count)
 
-    def remove_field(self, name: str) -> bool:
+    def remove_field(self, instance: str, name: str) -> bool:
         with self._pool.connection() as conn, conn.transaction():
-            conn.execute("UPDATE leads SET attrs = attrs - %s WHERE attrs ? %s", (name, name))
-            cur = conn.execute("DELETE FROM fields WHERE name = %s", (name,))
+            conn.execute(
+                "UPDATE leads SET attrs = attrs - %s WHERE instance = %s AND attrs ? %s",
+                (name, instance, name),
+            )
+            cur = conn.execute(
+                "DELETE FROM fields WHERE instance = %s AND name = %s", (instance, name)
+            )
             return cur.rowcount > 0
 
     def read_leads(

@@ -90,6 +90,24 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE fields SET added_at = {_NOW_US};
     INSERT INTO meta (name, value) VALUES ('created_at', ({_NOW_US})::text);
     """,
+    # 5: custom fields per instance, each with its REST and display names, as each
+    # Marketo subscription had its own catalog. The fields every instance shared become
+    # every instance's (REST name: the first letter lowered; display name: the name).
+    """
+    ALTER TABLE fields ADD COLUMN instance text NOT NULL DEFAULT 'default'
+        REFERENCES instances (name);
+    ALTER TABLE fields ADD COLUMN rest_name text;
+    ALTER TABLE fields ADD COLUMN display_name text;
+    UPDATE fields SET rest_name = lower(left(name, 1)) || substr(name, 2), display_name = name;
+    ALTER TABLE fields DROP CONSTRAINT fields_pkey;
+    INSERT INTO fields (instance, name, type, rest_name, display_name, added_at)
+        SELECT i.name, f.name, f.type, f.rest_name, f.display_name, f.added_at
+        FROM fields AS f, instances AS i WHERE i.name <> 'default';
+    ALTER TABLE fields ADD PRIMARY KEY (instance, name);
+    ALTER TABLE fields ALTER COLUMN instance DROP DEFAULT;
+    ALTER TABLE fields ALTER COLUMN rest_name SET NOT NULL;
+    ALTER TABLE fields ALTER COLUMN display_name SET NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

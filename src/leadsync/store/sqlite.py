@@ -59,6 +59,11 @@ def _lead(row: tuple[Any, ...]) -> Lead:
     )
 
 
+def _field(row: tuple[Any, ...]) -> FieldDef:
+    name, kind, added, rest, display = row
+    return FieldDef(name, FieldType(kind), True, added, rest, display)
+
+
 def _path(name: str) -> str:
     """The JSON path of one attribute (field names are letters, digits and _)."""
     return f'$."{name}"'
@@ -253,35 +258,42 @@ class SqliteStore:
         with self.write(name):  # one transaction, behind the write gate
             self._writer.execute("DELETE FROM leads WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
+            self._writer.execute("DELETE FROM fields WHERE instance = ?", (name,))
             cur = self._writer.execute("DELETE FROM instances WHERE name = ?", (name,))
         return cur.rowcount > 0
 
-    def catalog(self) -> Catalog:
-        rows = self._reader().execute("SELECT name, type, added_at FROM fields")
-        custom = [FieldDef(name, FieldType(kind), True, added) for name, kind, added in rows]
-        return Catalog(custom, self._created_at)
+    def catalog(self, instance: str = DEFAULT_INSTANCE) -> Catalog:
+        rows = self._reader().execute(
+            "SELECT name, type, added_at, rest_name, display_name FROM fields WHERE instance = ?",
+            (instance,),
+        )
+        return Catalog((_field(row) for row in rows), self._created_at)
 
-    def add_field(self, name: str, field_type: FieldType, added_at: int) -> None:
+    def add_field(self, instance: str, field: FieldDef) -> None:
         with self._gated():
             self._writer.execute(
-                "INSERT INTO fields (name, type, added_at) VALUES (?, ?, ?)",
-                (name, field_type.value, added_at),
+                "INSERT INTO fields (instance, name, type, rest_name, display_name, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (instance, field.name, field.type.value, field.rest, field.display, field.added_at),
             )
 
-    def field_use(self, name: str) -> int:
+    def field_use(self, instance: str, name: str) -> int:
         row = self._reader().execute(
-            "SELECT count(*) FROM leads WHERE json_type(attrs, ?) IS NOT NULL", (_path(name),)
+            "SELECT count(*) FROM leads WHERE instance = ? AND json_type(attrs, ?) IS NOT NULL",
+            (instance, _path(name)),
         )
         return int(row.fetchone()[0])
 
-    def remove_field(self, name: str) -> bool:
-        with self.write():
+    def remove_field(self, instance: str, name: str) -> bool:
+        with self.write(instance):
             self._writer.execute(
                 "UPDATE leads SET attrs = json_remove(attrs, ?)"
-                " WHERE json_type(attrs, ?) IS NOT NULL",
-                (_path(name), _path(name)),
+                " WHERE instance = ? AND json_type(attrs, ?) IS NOT NULL",
+                (_path(name), instance, _path(name)),
             )
-            cur = self._writer.execute("DELETE FROM fields WHERE name = ?", (name,))
+            cur = self._writer.execute(
+                "DELETE FROM fields WHERE instance = ? AND name = ?", (instance, name)
+            )
         return cur.rowcount > 0
 
     def read_leads(

@@ -93,6 +93,26 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE fields SET added_at = {_NOW_US};
     INSERT INTO meta (name, value) VALUES ('created_at', {_NOW_US});
     """,
+    # 5: custom fields per instance, each with its REST and display names, as each
+    # Marketo subscription had its own catalog. The fields every instance shared become
+    # every instance's (REST name: the first letter lowered; display name: the name).
+    """
+    CREATE TABLE fields_v5 (
+        instance TEXT NOT NULL REFERENCES instances (name),
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        rest_name TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (instance, name)
+    );
+    INSERT INTO fields_v5 (instance, name, type, rest_name, display_name, added_at)
+        SELECT i.name, f.name, f.type, lower(substr(f.name, 1, 1)) || substr(f.name, 2),
+               f.name, f.added_at
+        FROM fields AS f, instances AS i;
+    DROP TABLE fields;
+    ALTER TABLE fields_v5 RENAME TO fields;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

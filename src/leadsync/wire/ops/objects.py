@@ -13,7 +13,7 @@ def list_mobjects(call: Call) -> Answer:
 
 @handles("describeMObject")
 def describe_mobject(call: Call) -> Answer:
-    described = call.services.objects.describe(call.params.get("objectName"))
+    described = call.services.objects.describe(call.instance, call.params.get("objectName"))
     return {"result": {"metadata": _metadata(described)}}
 
 
