@@ -133,6 +133,27 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
             "successDescribeMObject",
         )
         assert described.findtext("result/metadata/name") == name
+    activity = assert_valid(
+        _call(
+            client,
+            "<ns1:paramsGetLeadActivity><leadKey><keyType>EMAIL</keyType>"
+            "<keyValue>r1@x.com</keyValue></leadKey><batchSize>2</batchSize>"
+            "</ns1:paramsGetLeadActivity>",
+        ),
+        "successGetLeadActivity",
+    )
+    assert activity.findtext("leadActivityList/returnCount") == "2"
+    for batch in (3, 1000):  # a page with more to come, and all 15
+        changes = assert_valid(
+            _call(
+                client,
+                f"<ns1:paramsGetLeadChanges><startPosition><oldestCreatedAt>{yesterday()}"
+                f"</oldestCreatedAt></startPosition><batchSize>{batch}</batchSize>"
+                "</ns1:paramsGetLeadChanges>",
+            ),
+            "successGetLeadChanges",
+        )
+        assert changes.findtext("result/returnCount") == str(min(batch, 15))
     assert set(HANDLERS) == {
         "syncMultipleLeads",
         "syncLead",
@@ -140,6 +161,8 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
         "getMultipleLeads",
         "listMObjects",
         "describeMObject",
+        "getLeadActivity",
+        "getLeadChanges",
     }
 
 

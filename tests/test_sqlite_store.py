@@ -23,7 +23,9 @@ def _wal_salt(db: Path) -> bytes:
         return wal.read(24)[16:24]
 
 
-_LEAD_BYTES = 800  # a lead of _sync_for's in the leads table: 4 attributes of 200 chars
+# What one lead of _sync_until's writes at least: 800 bytes in the leads table (4
+# attributes of 200 characters) and 1,000 in its activities (4 of them hold a value).
+_LEAD_BYTES = 1800
 
 
 def _sync_until(

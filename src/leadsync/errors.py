@@ -95,5 +95,9 @@ class UnknownLeadField(MktowsError):
     code, short = 20105, "Unknown lead field"
 
 
+class ActivityKeyBad(MktowsError):
+    code, short = 20107, "Activity key bad"
+
+
 class ConfigError(Exception):
     """A setting or command-line value that stops the start; never reaches the wire."""

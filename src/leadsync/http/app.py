@@ -124,7 +124,7 @@ def _routes(store: Store, dispatcher: Dispatcher, metrics: Metrics) -> Starlette
         if request.method in ("GET", "HEAD"):
             if any(key.lower() == "wsdl" for key in request.query_params):
                 address = str(request.url.replace(query="", fragment=""))
-                return Response(render_wsdl(address), media_type=XML)
+                return Response(render_wsdl(address, version), media_type=XML)
             return fault(
                 RequestNotUnderstood("Request not understood: POST a SOAP request, or GET ?WSDL"),
                 405,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadsync.service.history import HistoryService
 from leadsync.service.leads import LeadService
 from leadsync.service.objects import ObjectService
 from leadsync.store.base import Store
@@ -18,10 +19,11 @@ from leadsync.store.base import Store
 class Services:
     leads: LeadService
     objects: ObjectService
+    history: HistoryService
 
     @classmethod
     def over(cls, store: Store) -> Services:
-        return cls(LeadService(store), ObjectService(store))
+        return cls(LeadService(store), ObjectService(store), HistoryService(store))
 
 
-__all__ = ["LeadService", "ObjectService", "Services"]
+__all__ = ["HistoryService", "LeadService", "ObjectService", "Services"]

@@ -16,6 +16,7 @@ import hmac
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -203,41 +204,46 @@ def _us(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
+def seal(key: bytes, data: dict[str, Any]) -> str:
+    """An opaque, tamper-evident token holding ``data`` (JSON), signed with HMAC-SHA256."""
+    payload = orjson.dumps(data)
+    token = payload + _signature(key, payload)
+    return base64.urlsafe_b64encode(token).decode().rstrip("=")
+
+
+def unseal(key: bytes, token: str) -> dict[str, Any]:
+    """The data of a token ``seal`` made with ``key``; 20122 for any other text."""
+    bad = BadStreamPosition("Bad stream position: not one this server issued")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except ValueError:
+        raise bad from None
+    payload, signature = raw[:-16], raw[-16:]
+    if len(raw) <= 16 or not hmac.compare_digest(signature, _signature(key, payload)):
+        raise bad
+    data = orjson.loads(payload)
+    if not isinstance(data, dict):
+        raise bad
+    return data
+
+
 def _signature(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()[:16]
 
 
 def _encode_position(key: bytes, query: LeadQuery, after: int, instance: str) -> str:
-    payload = orjson.dumps(
-        {
-            "q": [
-                query.max_id,
-                query.ids,
-                query.email_keys,
-                query.oldest,
-                query.latest,
-                query.started,
-            ],
-            "a": after,
-            "i": instance,
-        }
-    )
-    token = payload + _signature(key, payload)
-    return base64.urlsafe_b64encode(token).decode().rstrip("=")
+    data = {
+        "q": [query.max_id, query.ids, query.email_keys, query.oldest, query.latest, query.started],
+        "a": after,
+        "i": instance,
+    }
+    return seal(key, data)
 
 
 def _decode_position(key: bytes, position: str, instance: str) -> tuple[LeadQuery, int]:
-    bad = BadStreamPosition("Bad stream position: not one this server issued")
-    try:
-        token = base64.urlsafe_b64decode(position + "=" * (-len(position) % 4))
-    except ValueError:
-        raise bad from None
-    payload, signature = token[:-16], token[-16:]
-    if len(token) <= 16 or not hmac.compare_digest(signature, _signature(key, payload)):
-        raise bad
-    data = orjson.loads(payload)
-    if data["i"] != instance:  # another instance's position: not this caller's stream
-        raise bad
+    data = unseal(key, position)
+    if data.get("i") != instance or "q" not in data:  # another instance's, or a change stream's
+        raise BadStreamPosition("Bad stream position: not one this server issued")
     max_id, ids, emails, oldest, latest, started = data["q"]
     query = LeadQuery(
         max_id,

@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, SOAP_API, Activity, Origin
 from leadsync.errors import UnknownLeadField
 from leadsync.fields import Catalog, FieldType, check_value
 from leadsync.model import (
@@ -36,11 +37,23 @@ class _RecordFailed(Exception):
 
 
 class _View:
-    """The leads this call can touch, indexed by each key, and what the call changed."""
+    """The leads this call can touch, indexed by each key, and what the call changed:
+    the leads, and the activities that record each change."""
 
-    def __init__(self, writer: LeadWriter, instance: str, records: Sequence[LeadRecord]) -> None:
+    def __init__(
+        self,
+        writer: LeadWriter,
+        instance: str,
+        records: Sequence[LeadRecord],
+        catalog: Catalog,
+        origin: Origin,
+    ) -> None:
         self.writer = writer
         self.instance = instance
+        self.catalog = catalog
+        self.origin = origin
+        # (lead, kind id, time, asset, values): lead ids are final only after assign_ids
+        self.history: list[tuple[Lead, int, int, str | None, tuple[str | None, ...]]] = []
         self.by_id: dict[int, Lead] = {}
         self.by_foreign: dict[str, Lead] = {}
         self.by_email: dict[str, list[Lead]] = defaultdict(list)
@@ -92,18 +105,39 @@ class _View:
     def create(self, email: str | None, stamp: int) -> Lead:
         """A new lead with a temporary (negative) id until ``assign_ids``."""
         lead = Lead(
-            self._next_temporary_id, email, None, None, {}, stamp, stamp, None, self.instance
+            self._next_temporary_id, None, None, None, {}, stamp, stamp, None, self.instance
         )
         self._next_temporary_id -= 1
-        self._index(lead)
         self.created[lead.id] = lead
+        origin = self.origin
+        day = time.strftime("%Y-%m-%d", time.gmtime(stamp // 1_000_000))
+        self.history.append(
+            (lead, NEW_LEAD.id, stamp, None, (origin.source_type, origin.source_type, day))
+        )
+        self._index(lead)
+        self.set_email(lead, email, stamp)
         return lead
+
+    def changed(self, lead: Lead, name: str, old: str | None, new: str | None, stamp: int) -> None:
+        """Record that the field ``name`` of ``lead`` changed (None and "" are no value)."""
+        if (old or None) == (new or None):
+            return
+        shown = self.catalog.display_of(name)
+        values = (shown, old, new, self.origin.reason, self.origin.source)
+        self.history.append((lead, CHANGE_DATA_VALUE.id, stamp, shown, values))
 
     def assign_ids(self) -> None:
         """Give the created leads real ids, in creation order, from one allocation."""
         fresh = self.writer.allocate_ids(len(self.created))
         for lead, lead_id in zip(self.created.values(), fresh, strict=True):
             lead.id = lead_id
+
+    def activities(self) -> list[Activity]:
+        """The call's activities, in the order the changes were made (ids follow it)."""
+        return [
+            Activity(0, lead.id, kind, stamp, asset, values)
+            for lead, kind, stamp, asset, values in self.history
+        ]
 
     def touch(self, lead: Lead) -> None:
         if lead.id not in self.created:
@@ -113,9 +147,10 @@ class _View:
         if lead.id not in self.created:
             self.rekeyed.add(lead.id)
 
-    def set_email(self, lead: Lead, email: str | None) -> None:
+    def set_email(self, lead: Lead, email: str | None, stamp: int) -> None:
         if email == lead.email:
             return
+        self.changed(lead, "Email", lead.email, email, stamp)
         self._rekey(lead)
         if lead.email:
             self.by_email[email_key(lead.email)].remove(lead)
@@ -197,13 +232,19 @@ def _shorten(value: str, limit: int = 80) -> str:
 
 
 def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: int) -> None:
+    attributes = lead.attributes
     for name, value in changes.items():
         if name == "Email":
-            view.set_email(lead, value)
-        elif value is None:
-            lead.attributes.pop(name, None)
+            view.set_email(lead, value, stamp)
+            continue
+        old = attributes.get(name)
+        if old == value:
+            continue
+        view.changed(lead, name, old, value, stamp)
+        if value is None:
+            del attributes[name]
         else:
-            lead.attributes[name] = value
+            attributes[name] = value
     lead.updated_at = stamp
 
 
@@ -223,7 +264,7 @@ def _sync_one(
     elif record.foreign_sys_person_id:
         lead = view.by_foreign.get(record.foreign_sys_person_id)
         if lead is not None and email_follows_foreign_id and record.email:
-            view.set_email(lead, record.email)  # syncLead: the foreign id wins, Email moves
+            view.set_email(lead, record.email, stamp)  # syncLead: the foreign id wins
     elif record.cookie and record.cookie in view.by_cookie:
         lead = view.by_cookie[record.cookie]
     elif dedup and record.email:
@@ -262,23 +303,33 @@ def sync_multiple_leads(
     *,
     email_follows_foreign_id: bool = False,
     catalog: Catalog | None = None,
+    origin: Origin = SOAP_API,
 ) -> list[SyncStatus]:
     """Upsert ``records`` into ``instance`` in order; one status per record, committed
-    before returning. ``catalog``: the store's, when the caller has read it already.
+    before returning with the activities that record every change (``origin`` says who
+    wrote). ``catalog``: the store's, when the caller has read it already.
 
     A transaction the store reports as transient (lock timeout, deadlock) is run again
     from the start, a bounded number of times.
     """
     # Validation needs only the field catalog: it runs before the write transaction,
     # so the store's lock is held for the key lookups and writes alone.
-    types = (catalog or store.catalog(instance)).types
+    catalog = catalog or store.catalog(instance)
     records = [_trimmed(record) for record in records]
-    checked = [_checked(record, types) for record in records]
+    checked = [_checked(record, catalog.types) for record in records]
     attempt = 1
     while True:
         try:
             return _sync_once(
-                store, instance, records, checked, dedup, now_us, email_follows_foreign_id
+                store,
+                instance,
+                records,
+                checked,
+                dedup,
+                now_us,
+                email_follows_foreign_id,
+                catalog,
+                origin,
             )
         except TransientStoreError:
             if attempt == MAX_ATTEMPTS:
@@ -319,11 +370,13 @@ def _sync_once(
     dedup: bool,
     now_us: int | None,
     email_follows_foreign_id: bool,
+    catalog: Catalog,
+    origin: Origin,
 ) -> list[SyncStatus]:
     base = time.time_ns() // 1000 if now_us is None else now_us
     outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
     with store.write(instance) as writer:
-        view = _View(writer, instance, records)
+        view = _View(writer, instance, records, catalog, origin)
         for index, (record, changes) in enumerate(zip(records, checked, strict=True)):
             # Each record gets its own microsecond, so "most recently updated" is exact
             # within a call too.
@@ -340,6 +393,7 @@ def _sync_once(
         view.assign_ids()
         writer.insert_leads(list(view.created.values()))
         writer.update_leads(list(view.updated.values()), view.released, view.rekeyed)
+        writer.insert_activities(instance, view.activities())
     return [
         SyncStatus(0, SyncStatusCode.FAILED, outcome)
         if isinstance(outcome, str)

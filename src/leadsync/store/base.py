@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+import orjson
+
+from leadsync.activities import Activity
 from leadsync.fields import Catalog, FieldDef
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
@@ -44,6 +47,29 @@ def lead_params(lead: Lead, attributes: object, instance: str) -> tuple[object, 
         lead.updated_at,
         lead.cookie,
         instance,
+    )
+
+
+ACTIVITY_COLUMNS = "id, lead_id, kind, created_at, asset, attrs, campaign"
+
+
+def activity_params(instance: str, activity: Activity) -> tuple[object, ...]:
+    """The values of an activities row but its id, ``attrs`` as JSON text."""
+    return (
+        instance,
+        activity.lead_id,
+        activity.kind,
+        activity.created_at,
+        activity.asset,
+        orjson.dumps(activity.values).decode(),
+        activity.campaign,
+    )
+
+
+def activity_row(row: Sequence[Any]) -> Activity:
+    """An Activity from the ACTIVITY_COLUMNS of a row."""
+    return Activity(
+        int(row[0]), row[1], row[2], row[3], row[4], tuple(orjson.loads(row[5])), row[6]
     )
 
 
@@ -91,6 +117,65 @@ class LeadQuery:
     started: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityQuery:
+    """Which activities a history read selects: by kind (``kinds`` only, or all but
+    ``excluded``), by lead, and by time (microseconds, both ends included)."""
+
+    kinds: frozenset[int] | None = None
+    excluded: frozenset[int] = frozenset()
+    lead_ids: tuple[int, ...] | None = None
+    oldest: int | None = None
+    latest: int | None = None
+
+
+def activity_sql(query: ActivityQuery, mark: str) -> tuple[list[str], list[object]]:
+    """The WHERE clauses (and parameters) of ``query`` over the activities table."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for column, values, negate in (
+        ("kind", query.kinds, False),
+        ("kind", query.excluded or None, True),
+        ("lead_id", query.lead_ids, False),
+    ):
+        if values is None:
+            continue
+        if not values:
+            clauses.append("1=1" if negate else "0=1")
+            continue
+        clauses.append(
+            f"{column} {'NOT IN' if negate else 'IN'} ({', '.join([mark] * len(values))})"
+        )
+        params.extend(sorted(values))
+    if query.oldest is not None:
+        clauses.append(f"created_at >= {mark}")
+        params.append(query.oldest)
+    if query.latest is not None:
+        clauses.append(f"created_at <= {mark}")
+        params.append(query.latest)
+    return clauses, params
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePosition:
+    """Where a getLeadChanges stream stands: every activity with an id up to ``last_id``
+    written by a transaction below ``horizon`` has been delivered, and none written at
+    or above it, except those of the band: written in ``[horizon, band_end)`` with ids
+    up to ``band_last``.
+
+    SQLite commits activity ids in order, so its horizon stays 0 and ``last_id`` says it
+    all. On PostgreSQL ids from a sequence become visible out of order: a transaction is
+    identified by its xid, and a page delivers only rows of transactions below the oldest
+    one still running (the snapshot's xmin), so nothing later can appear behind it. Rows
+    of transactions that were running when the stream passed their ids are delivered
+    first on a later page, as the band (see docs/architecture.md)."""
+
+    horizon: int = 0
+    last_id: int = 0
+    band_end: int = 0
+    band_last: int = 0
+
+
 class TransientStoreError(Exception):
     """The store gave up on a transaction that may succeed if run again (a lock timeout,
     a deadlock or serialization failure); the service retries the whole call."""
@@ -119,6 +204,11 @@ class LeadWriter(Protocol):
         ...
 
     def insert_leads(self, leads: Sequence[Lead]) -> None: ...
+
+    def insert_activities(self, instance: str, activities: Sequence[Activity]) -> None:
+        """Append ``activities`` (their ``id`` is ignored: the store numbers them, in
+        order) in this transaction."""
+        ...
 
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
@@ -221,7 +311,46 @@ class LeadStore(Protocol):
         ...
 
 
-class Store(AccountStore, CatalogStore, LeadStore, Protocol):
+class ActivityStore(Protocol):
+    """The leads' history: the activities their writes appended."""
+
+    def lead_activities(
+        self, instance: str, lead_id: int, query: ActivityQuery, before_id: int | None, limit: int
+    ) -> tuple[list[Activity], int]:
+        """Up to ``limit`` activities of the lead matching ``query``, newest first, with
+        ids below ``before_id`` (None: from the newest), and how many more match."""
+        ...
+
+    def change_start(self, after_id: int = 0, since: int | None = None) -> ChangePosition:
+        """The position of a new stream: after the activity ``after_id``, and past every
+        activity id below the first created at or after ``since`` (microseconds)."""
+        ...
+
+    def page_changes(
+        self, instance: str, query: ActivityQuery, position: ChangePosition, limit: int
+    ) -> tuple[list[Activity], ChangePosition, int]:
+        """The next activities of the stream at ``position`` matching ``query``, ids
+        ascending, the position after them, and how many more match now (counted up to
+        REMAINING_CAP)."""
+        ...
+
+    def iter_activities(
+        self, instance: str, lead_id: int | None = None, since: int | None = None
+    ) -> Iterator[Activity]:
+        """The activities of ``instance`` (of one lead, created at or after ``since``), by
+        id, from one snapshot."""
+        ...
+
+    def prune_activities(self, before: int, limit: int) -> int:
+        """Delete up to ``limit`` of the oldest activities created before ``before``
+        (microseconds), in one short transaction; how many were deleted."""
+        ...
+
+
+REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
+
+
+class Store(AccountStore, CatalogStore, LeadStore, ActivityStore, Protocol):
     """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""
 
     location: str

@@ -13,6 +13,7 @@ docs/architecture.md.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -24,13 +25,21 @@ import psycopg.errors
 from psycopg.types.json import Jsonb, set_json_loads
 from psycopg_pool import ConnectionPool
 
+from leadsync.activities import Activity
 from leadsync.errors import ConfigError
 from leadsync.fields import Catalog, FieldDef, FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
+    ACTIVITY_COLUMNS,
+    REMAINING_CAP,
     WRITE_COLUMNS,
+    ActivityQuery,
+    ChangePosition,
     LeadQuery,
     TransientStoreError,
+    activity_params,
+    activity_row,
+    activity_sql,
     lead_params,
     page_sql,
     split_updates,
@@ -92,6 +101,18 @@ _UPDATE_PLAIN = (
     "UPDATE leads SET attrs = u.attrs, updated_at = u.updated_at"
     f" FROM {_rows_sql(('id', 'attrs', 'updated_at'))} WHERE leads.id = u.id"
 )
+
+
+_INSERT_ACTIVITIES = (
+    "INSERT INTO activities (instance, lead_id, kind, created_at, asset, attrs, campaign)"
+    " SELECT * FROM unnest(%b::text[], %b::int[], %b::smallint[], %b::bigint[], %b::text[],"
+    " %b::text[], %b::text[])"
+)
+_XMIN = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+# A page that stops short because writers are still running below its horizon waits
+# for them this long, in these steps, so that a change committed before the call is in it.
+HORIZON_WAIT_S = 0.2
+HORIZON_STEP_S = 0.005
 
 
 def _columns(rows: Sequence[Sequence[object]]) -> list[list[object]]:
@@ -159,6 +180,11 @@ class _Writer:
             rows = [lead_params(lead, _jsonb(lead), self._instance)[:-1] for lead in leads]
             self._conn.execute(_INSERT, [self._instance, *_columns(rows)])
 
+    def insert_activities(self, instance: str, activities: Sequence[Activity]) -> None:
+        if activities:
+            rows = [activity_params(instance, activity) for activity in activities]
+            self._conn.execute(_INSERT_ACTIVITIES, _columns(rows))
+
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
     ) -> None:
@@ -174,6 +200,106 @@ class _Writer:
         if plain:
             rows = [(lead.id, _jsonb(lead), lead.updated_at) for lead in plain]
             self._conn.execute(_UPDATE_PLAIN, _columns(rows))
+
+
+class _ChangePage:
+    """One page of a change stream, read in one snapshot (the ChangePosition argument).
+
+    With ``X`` the snapshot's xmin (every transaction below it has ended): first the
+    band still open, then a new band (rows of transactions in ``[horizon, X)`` with ids
+    the stream passed already), then new rows (ids past ``last_id``, transactions below
+    ``X``). A band cut short by the page's size stays open in the position."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        where: str,
+        params: list[object],
+        position: ChangePosition,
+        limit: int,
+    ) -> None:
+        self._conn = conn
+        self._where = where
+        self._params = params
+        self.position = position
+        self._limit = limit
+        self.rows: list[Activity] = []
+        self._xmin = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.rows) >= self._limit
+
+    def _select(self, condition: str, params: Sequence[object]) -> list[Activity]:
+        rows = self._conn.execute(
+            f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {self._where} AND {condition}"
+            " ORDER BY id LIMIT %s",
+            [*self._params, *params, self._limit - len(self.rows)],
+        ).fetchall()
+        found = [activity_row(row) for row in rows]
+        self.rows.extend(found)
+        return found
+
+    def _band(self, start: int, end: int, after: int) -> None:
+        """Rows of transactions in [start, end) with ids in (after, last_id]."""
+        last = self.position.last_id
+        found = self._select(
+            "txid >= %s::text::xid8 AND txid < %s::text::xid8 AND id > %s AND id <= %s",
+            (str(start), str(end), after, last),
+        )
+        if self.full and found:
+            self.position = ChangePosition(start, last, end, found[-1].id)
+        else:
+            self.position = ChangePosition(end, last)
+
+    def read(self) -> None:
+        position = self.position
+        self._xmin = max(
+            int(self._conn.execute(_XMIN).fetchone()[0]),  # type: ignore[index]
+            position.horizon,
+            position.band_end,
+        )
+        if position.band_end > position.horizon:
+            self._band(position.horizon, position.band_end, position.band_last)
+        if not self.full and self._xmin > self.position.horizon:
+            self._band(self.position.horizon, self._xmin, 0)
+        if not self.full and self.position.band_end == 0:
+            found = self._select(
+                "txid < %s::text::xid8 AND id > %s", (str(self._xmin), self.position.last_id)
+            )
+            if found:
+                self.position = ChangePosition(self._xmin, found[-1].id)
+        self.rows.sort(key=lambda activity: activity.id)
+
+    def held_back(self) -> bool:
+        """Whether visible rows wait behind the horizon (writers below it still run)."""
+        row = self._conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM activities WHERE {self._where}"
+            " AND txid >= %s::text::xid8)",
+            [*self._params, str(self._xmin)],
+        ).fetchone()
+        return bool(row and row[0])
+
+    def remaining(self) -> int:
+        """The matching rows not delivered yet, up to REMAINING_CAP."""
+        p = self.position
+        band_last = min(p.band_last, p.last_id)
+        row = self._conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM activities WHERE {self._where}"
+            " AND (txid >= %s::text::xid8 OR id > %s)"
+            " AND NOT (txid >= %s::text::xid8 AND txid < %s::text::xid8 AND id <= %s)"
+            " LIMIT %s) AS r",
+            [
+                *self._params,
+                str(p.horizon),
+                p.last_id,
+                str(p.horizon),
+                str(p.band_end),
+                band_last,
+                REMAINING_CAP,
+            ],
+        ).fetchone()
+        return int(row[0]) if row else 0
 
 
 def _reachable(url: str, location: str, create: bool) -> None:
@@ -275,6 +401,7 @@ class PostgresStore:
     def remove_instance(self, name: str) -> bool:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM leads WHERE instance = %s", (name,))
+            conn.execute("DELETE FROM activities WHERE instance = %s", (name,))
             conn.execute("DELETE FROM users WHERE instance = %s", (name,))
             conn.execute("DELETE FROM fields WHERE instance = %s", (name,))
             cur = conn.execute("DELETE FROM instances WHERE name = %s", (name,))
@@ -374,6 +501,86 @@ class PostgresStore:
             sql, params = sql + " WHERE instance = %s", (instance,)
         rows = self._rows(sql + " ORDER BY k", params)
         return [row[0] for row in rows]
+
+    def lead_activities(
+        self, instance: str, lead_id: int, query: ActivityQuery, before_id: int | None, limit: int
+    ) -> tuple[list[Activity], int]:
+        clauses, params = activity_sql(query, "%s")
+        where = " AND ".join(["instance = %s", "lead_id = %s", *clauses])
+        params = [instance, lead_id, *params]
+        if before_id is not None:
+            where += " AND id < %s"
+            params.append(before_id)
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = conn.execute(
+                f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where}"
+                " ORDER BY id DESC LIMIT %s",
+                [*params, limit],
+            ).fetchall()
+            total = conn.execute(f"SELECT count(*) FROM activities WHERE {where}", params)
+            remaining = int(total.fetchone()[0]) - len(rows)  # type: ignore[index]
+        return [activity_row(row) for row in rows], remaining
+
+    def change_start(self, after_id: int = 0, since: int | None = None) -> ChangePosition:
+        # The horizon first, in the same snapshot as the lower bound: every transaction
+        # below it has committed, so its rows below the bound are all created before
+        # ``since``; rows of later ones are delivered as the band.
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            horizon = int(conn.execute(_XMIN).fetchone()[0])  # type: ignore[index]
+            if since is None:
+                return ChangePosition(horizon, after_id)
+            found = conn.execute(
+                "SELECT min(id), (SELECT coalesce(max(id), 0) FROM activities)"
+                " FROM activities WHERE created_at >= %s",
+                (since,),
+            ).fetchone()
+        first, last = found  # type: ignore[misc]
+        before = int(last) if first is None else int(first) - 1
+        return ChangePosition(horizon, max(after_id, before))
+
+    def page_changes(
+        self, instance: str, query: ActivityQuery, position: ChangePosition, limit: int
+    ) -> tuple[list[Activity], ChangePosition, int]:
+        clauses, params = activity_sql(query, "%s")
+        where = " AND ".join(["instance = %s", *clauses])
+        params = [instance, *params]
+        deadline = time.monotonic() + HORIZON_WAIT_S
+        while True:
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                page = _ChangePage(conn, where, params, position, limit)
+                page.read()
+                held = not page.full and page.held_back()
+                if not held or time.monotonic() >= deadline:
+                    return page.rows, page.position, page.remaining()
+            time.sleep(HORIZON_STEP_S)
+
+    def iter_activities(
+        self, instance: str, lead_id: int | None = None, since: int | None = None
+    ) -> Iterator[Activity]:
+        clauses, params = activity_sql(
+            ActivityQuery(lead_ids=None if lead_id is None else (lead_id,), oldest=since), "%s"
+        )
+        where = " AND ".join(["instance = %s", *clauses])
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            with conn.cursor(name="leadsync_activities") as cur:
+                cur.execute(
+                    f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id",
+                    [instance, *params],
+                )
+                for row in cur:
+                    yield activity_row(row)
+
+    def prune_activities(self, before: int, limit: int) -> int:
+        rows = self._rows(
+            "DELETE FROM activities WHERE id IN (SELECT id FROM activities"
+            " WHERE created_at < %s ORDER BY created_at LIMIT %s) RETURNING 1",
+            (before, limit),
+        )
+        return len(rows)
 
     def ping(self) -> None:
         self._rows("SELECT 1")

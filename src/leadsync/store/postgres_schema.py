@@ -108,6 +108,25 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE fields ALTER COLUMN rest_name SET NOT NULL;
     ALTER TABLE fields ALTER COLUMN display_name SET NOT NULL;
     """,
+    # 6: the leads' history. ``txid``, the writing transaction's id, orders what a change
+    # stream may deliver (ids from the sequence become visible out of order);
+    # ``attrs`` holds the kind's attribute values as a JSON array.
+    """
+    CREATE TABLE activities (
+        id bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        instance text NOT NULL,
+        lead_id integer NOT NULL,
+        kind smallint NOT NULL,
+        created_at bigint NOT NULL,
+        asset text,
+        attrs text NOT NULL,
+        campaign text
+    );
+    CREATE INDEX activities_lead ON activities (lead_id, id);
+    CREATE INDEX activities_created ON activities (created_at);
+    CREATE INDEX activities_txid ON activities (txid);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

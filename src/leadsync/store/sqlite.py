@@ -22,13 +22,21 @@ from typing import Any
 
 import orjson
 
+from leadsync.activities import Activity
 from leadsync.errors import ConfigError
 from leadsync.fields import Catalog, FieldDef, FieldType
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead
 from leadsync.store.base import (
+    ACTIVITY_COLUMNS,
+    REMAINING_CAP,
     WRITE_COLUMNS,
+    ActivityQuery,
+    ChangePosition,
     LeadQuery,
     TransientStoreError,
+    activity_params,
+    activity_row,
+    activity_sql,
     lead_params,
     page_sql,
     split_updates,
@@ -57,6 +65,12 @@ def _lead(row: tuple[Any, ...]) -> Lead:
     return Lead(
         row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8]
     )
+
+
+_INSERT_ACTIVITY = (
+    "INSERT INTO activities (instance, lead_id, kind, created_at, asset, attrs, campaign)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _field(row: tuple[Any, ...]) -> FieldDef:
@@ -118,6 +132,11 @@ class _Writer:
     def insert_leads(self, leads: Sequence[Lead]) -> None:
         rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in leads]
         self._conn.executemany(_INSERT, rows)
+
+    def insert_activities(self, instance: str, activities: Sequence[Activity]) -> None:
+        self._conn.executemany(
+            _INSERT_ACTIVITY, [activity_params(instance, activity) for activity in activities]
+        )
 
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
@@ -257,6 +276,7 @@ class SqliteStore:
     def remove_instance(self, name: str) -> bool:
         with self.write(name):  # one transaction, behind the write gate
             self._writer.execute("DELETE FROM leads WHERE instance = ?", (name,))
+            self._writer.execute("DELETE FROM activities WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM fields WHERE instance = ?", (name,))
             cur = self._writer.execute("DELETE FROM instances WHERE name = ?", (name,))
@@ -359,6 +379,96 @@ class SqliteStore:
             params,
         )
         return [row[0] for row in rows]
+
+    def lead_activities(
+        self, instance: str, lead_id: int, query: ActivityQuery, before_id: int | None, limit: int
+    ) -> tuple[list[Activity], int]:
+        clauses, params = activity_sql(query, "?")
+        where = " AND ".join(["instance = ?", "lead_id = ?", *clauses])
+        params = [instance, lead_id, *params]
+        if before_id is not None:
+            where += " AND id < ?"
+            params.append(before_id)
+        conn = self._reader()
+        conn.execute("BEGIN")  # the page and the count from one snapshot
+        try:
+            rows = conn.execute(
+                f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id DESC LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+            total = conn.execute(f"SELECT count(*) FROM activities WHERE {where}", params)
+            remaining = int(total.fetchone()[0]) - len(rows)
+        finally:
+            conn.execute("COMMIT")
+        return [activity_row(row) for row in rows], remaining
+
+    def change_start(self, after_id: int = 0, since: int | None = None) -> ChangePosition:
+        if since is None:
+            return ChangePosition(0, after_id)
+        row = self._reader().execute(
+            "SELECT min(id) FROM activities WHERE created_at >= ?", (since,)
+        )
+        first = row.fetchone()[0]
+        before = self._last_activity_id() if first is None else int(first) - 1
+        return ChangePosition(0, max(after_id, before))
+
+    def _last_activity_id(self) -> int:
+        row = (
+            self._reader()
+            .execute("SELECT seq FROM sqlite_sequence WHERE name = 'activities'")
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def page_changes(
+        self, instance: str, query: ActivityQuery, position: ChangePosition, limit: int
+    ) -> tuple[list[Activity], ChangePosition, int]:
+        # One writer at a time commits ids in increasing order: no id below one a reader
+        # has seen can become visible later, so the last id delivered is the position.
+        clauses, params = activity_sql(query, "?")
+        where = " AND ".join(["id > ?", "instance = ?", *clauses])
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            rows = conn.execute(
+                f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id LIMIT ?",
+                [position.last_id, instance, *params, limit],
+            ).fetchall()
+            last = rows[-1][0] if rows else position.last_id
+            remaining = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM activities WHERE {where} LIMIT ?)",
+                [last, instance, *params, REMAINING_CAP],
+            ).fetchone()[0]
+        finally:
+            conn.execute("COMMIT")
+        return [activity_row(row) for row in rows], ChangePosition(0, last), int(remaining)
+
+    def iter_activities(
+        self, instance: str, lead_id: int | None = None, since: int | None = None
+    ) -> Iterator[Activity]:
+        conn = self._connect()  # one consistent snapshot, as iter_leads
+        clauses, params = activity_sql(
+            ActivityQuery(lead_ids=None if lead_id is None else (lead_id,), oldest=since), "?"
+        )
+        where = " AND ".join(["instance = ?", *clauses])
+        try:
+            conn.execute("BEGIN")
+            sql = f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id"
+            for row in conn.execute(sql, [instance, *params]):
+                yield activity_row(row)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def prune_activities(self, before: int, limit: int) -> int:
+        with self._gated():
+            cur = self._writer.execute(
+                "DELETE FROM activities WHERE id IN (SELECT id FROM activities"
+                " WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+                (before, limit),
+            )
+        self._checkpointer.committed()
+        return cur.rowcount
 
     def ping(self) -> None:
         self._reader().execute("SELECT 1").fetchone()

@@ -113,6 +113,22 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE fields;
     ALTER TABLE fields_v5 RENAME TO fields;
     """,
+    # 6: the leads' history. Ids are never reused (AUTOINCREMENT) and commit in order
+    # (one writer at a time); ``attrs`` holds the kind's attribute values as a JSON array.
+    """
+    CREATE TABLE activities (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL,
+        lead_id INTEGER NOT NULL,
+        kind INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        asset TEXT,
+        attrs TEXT NOT NULL,
+        campaign TEXT
+    );
+    CREATE INDEX activities_lead ON activities (lead_id, id);
+    CREATE INDEX activities_created ON activities (created_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

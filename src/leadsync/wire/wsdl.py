@@ -11,6 +11,10 @@ from leadsync import ns
 from leadsync.wire import mktows
 from leadsync.wire.xsd import HEADER_PARTS, ComplexType, Element
 
+ACTIVITY_NAME_FILTER = Element(
+    "activityNameFilter", "tns:ArrayOfString", min_occurs=0, nillable=True
+)
+
 _W = f"{{{ns.WSDL}}}"
 _XS = f"{{{ns.XS}}}"
 _SOAP = f"{{{ns.WSDL_SOAP}}}"
@@ -29,6 +33,16 @@ def _element(parent: etree._Element, el: Element) -> None:
     )
 
 
+def _later(ct: ComplexType) -> ComplexType:
+    """``ct`` as API versions after 2_2 declare it: getLeadChanges' activityNameFilter
+    (display names) came with 2_3, after activityFilter."""
+    if ct.name != "ParamsGetLeadChanges":
+        return ct
+    elements = list(ct.elements)
+    elements.insert(2, ACTIVITY_NAME_FILTER)
+    return ComplexType(ct.name, tuple(elements), ct.base, ct.abstract)
+
+
 def _complex_type(schema: etree._Element, ct: ComplexType) -> None:
     node = etree.SubElement(schema, f"{_XS}complexType", name=ct.name)
     if ct.abstract:
@@ -43,7 +57,7 @@ def _complex_type(schema: etree._Element, ct: ComplexType) -> None:
         _element(seq, el)
 
 
-def _schema(types: etree._Element) -> None:
+def _schema(types: etree._Element, later: bool) -> None:
     # No elementFormDefault: local elements are unqualified, exactly as in Marketo's WSDL.
     schema = etree.SubElement(types, f"{_XS}schema", targetNamespace=ns.MKTOWS)
     for st in mktows.SIMPLE_TYPES:
@@ -55,7 +69,7 @@ def _schema(types: etree._Element) -> None:
         for value in st.values:
             etree.SubElement(restriction, f"{_XS}enumeration", value=value)
     for ct in mktows.COMPLEX_TYPES:
-        _complex_type(schema, ct)
+        _complex_type(schema, _later(ct) if later else ct)
     for ge in mktows.GLOBAL_ELEMENTS:
         etree.SubElement(schema, f"{_XS}element", name=ge.name, type=ge.type)
 
@@ -104,10 +118,10 @@ def _binding(root: etree._Element) -> None:
 
 
 @cache
-def _template() -> str:
+def _template(later: bool) -> str:
     nsmap = {"soap": ns.WSDL_SOAP, "tns": ns.MKTOWS, "wsdl": ns.WSDL, "xs": ns.XS}
     root = etree.Element(f"{_W}definitions", nsmap=nsmap, name="mktows", targetNamespace=ns.MKTOWS)
-    _schema(etree.SubElement(root, f"{_W}types"))
+    _schema(etree.SubElement(root, f"{_W}types"), later)
     _messages(root)
     _port_type(root)
     _binding(root)
@@ -120,7 +134,9 @@ def _template() -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
-def render_wsdl(address: str) -> bytes:
-    """The WSDL, UTF-8, with ``soap:address`` set to the endpoint the client called."""
-    template = _template()
+def render_wsdl(address: str, version: str = "2_2") -> bytes:
+    """The WSDL of API ``version`` (``2_2``: the reference's exact shape), UTF-8, with
+    ``soap:address`` set to the endpoint the client called."""
+    major, _, minor = version.partition("_")
+    template = _template((int(major), int(minor or 0)) > (2, 2))
     return template.replace(f'"{_ADDRESS}"', quoteattr(address)).encode("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,10 +87,8 @@ def get_lead(call: Call) -> Answer:
     return {"result": {"count": len(records), "leadRecordList": records}}
 
 
-@handles("getMultipleLeads")
-def get_multiple_leads(call: Call) -> Answer:
-    params = call.params
-    selector = params.get("leadSelector") or {}
+def lead_selection(selector: dict[str, Any]) -> Selection:
+    """A decoded leadSelector (LeadKeySelector, LastUpdateAtSelector, StaticListSelector)."""
     kind = selector.get(decode.TYPE_KEY)
     if kind == "LastUpdateAtSelector" and selector.get("oldestUpdatedAt") is None:
         raise ParameterRequired(
@@ -97,19 +96,31 @@ def get_multiple_leads(call: Call) -> Answer:
         )
     if kind == "LeadKeySelector" and not selector.get("keyType"):
         raise LeadKeyRequired("Lead key required: LeadKeySelector needs keyType")
-    selection = Selection(
+    return Selection(
         key_type=selector.get("keyType") if kind == "LeadKeySelector" else None,
-        key_values=tuple(_items(selector.get("keyValues"))),
-        oldest=_datetime(
-            "oldestUpdatedAt" if kind else "lastUpdatedAt",
-            selector.get("oldestUpdatedAt") or params.get("lastUpdatedAt"),
-        ),
-        latest=_datetime("latestUpdatedAt", selector.get("latestUpdatedAt")),
+        key_values=tuple(string_items(selector.get("keyValues"))),
+        oldest=datetime_param("oldestUpdatedAt", selector.get("oldestUpdatedAt")),
+        latest=datetime_param("latestUpdatedAt", selector.get("latestUpdatedAt")),
         static_list=(
             str(selector.get("staticListName") or selector.get("staticListId"))
             if kind == "StaticListSelector"
             else None
         ),
+    )
+
+
+@handles("getMultipleLeads")
+def get_multiple_leads(call: Call) -> Answer:
+    params = call.params
+    selector = params.get("leadSelector") or {}
+    selection = lead_selection(selector)
+    if not selector.get(decode.TYPE_KEY) and selection.oldest is None:
+        # the deprecated top-level lastUpdatedAt
+        selection = replace(
+            selection, oldest=datetime_param("lastUpdatedAt", params.get("lastUpdatedAt"))
+        )
+    selection = replace(
+        selection,
         stream_position=params.get("streamPosition") or None,
         batch_size=params.get("batchSize"),
     )
@@ -130,12 +141,12 @@ def get_multiple_leads(call: Call) -> Answer:
     }
 
 
-def _items(array: dict[str, Any] | None) -> Iterable[str]:
+def string_items(array: dict[str, Any] | None) -> Iterable[str]:
     """The non-blank stringItems of an ArrayOfString."""
     return (item for item in (array or {}).get("stringItem", []) if not blank(item))
 
 
-def _datetime(name: str, value: str | None) -> datetime | None:
+def datetime_param(name: str, value: str | None) -> datetime | None:
     """The xs:dateTime element ``name``; one without an offset is taken as UTC. An empty
     one is absent."""
     if value is None or not value.strip():
