@@ -23,7 +23,6 @@ from pathlib import Path
 
 from benchmarks.bench import calibration
 from benchmarks.measure import Result, end_to_end
-from benchmarks.seed import seed
 from benchmarks.workload import calls
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +53,19 @@ def main() -> None:
     print(calibration(), flush=True)
     found: dict[tuple[str, int, int], list[Result]] = {}
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
-        seeded = Path(tmp) / "seeded.db"
-        seed(str(seeded), size)
+        # Each side seeds its own store: its schema is the one its code migrates to.
+        seeded = {side: Path(tmp) / f"seeded-{side}.db" for side in sides}
+        for side, source in sides.items():
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    f"from benchmarks.seed import seed; seed({str(seeded[side])!r}, {size})",
+                ],
+                env=os.environ | {"PYTHONPATH": f"{source}{os.pathsep}{ROOT}"},
+                cwd=ROOT,
+                check=True,
+            )
         for round_ in range(rounds):
             for workers, clients in rows:
                 batches = calls(count + clients, size, run=f"c{round_}w{workers}c{clients}")
@@ -63,7 +73,7 @@ def main() -> None:
                 order = list(sides.items())
                 for side, source in order if round_ % 2 == 0 else order[::-1]:
                     db = Path(tmp) / f"{side}.db"
-                    shutil.copy(seeded, db)
+                    shutil.copy(seeded[side], db)
                     result = end_to_end("sqlite", str(db), size, batches, clients, workers, source)
                     for suffix in ("", "-wal", "-shm", ".lock"):
                         Path(f"{db}{suffix}").unlink(missing_ok=True)

@@ -173,7 +173,7 @@ def soak(db: str, calls: Sequence[Call], clients: int, samples: int = 10) -> lis
     """Resident memory (MB) of a 1-worker server after each tenth of ``calls``: a plateau
     means no leak (the SQLite page cache fills first)."""
     found: list[float] = []
-    with _serving(db, 1) as (server, post):
+    with _serving(db, 1) as (server, post, _):
         pids = _tree(server.pid)
         step = max(1, len(calls) // samples)
         for start in range(0, len(calls), step):
@@ -185,13 +185,20 @@ def soak(db: str, calls: Sequence[Call], clients: int, samples: int = 10) -> lis
 @contextmanager
 def _serving(
     db: str, workers: int, clients: int = 10, source: str | None = None
-) -> Iterator[tuple[subprocess.Popen[str], Callable[[int, Call], None]]]:
-    """A real ``leadsync serve`` (info logging, durable commits) and a post function.
+) -> Iterator[tuple[subprocess.Popen[str], Callable[[int, Call], None], str]]:
+    """A real ``leadsync serve`` (info logging, durable commits), a post function and the
+    endpoint.
 
     ``source``: another checkout's ``src`` folder to serve instead of this one."""
-    store = open_store(db)
-    store.add_user(USER, SECRET)
-    store.close()
+    env = os.environ | {"PYTHONPATH": source} if source else None
+    # The user is added by the side's own code: this checkout's would migrate its store.
+    subprocess.run(
+        [os.environ.get("BENCH_PYTHON", sys.executable), "-m", "leadsync", "users", "add",
+         USER, "--secret", SECRET, "--db", db],
+        env=env,
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
     server = subprocess.Popen(
         [
             os.environ.get("BENCH_PYTHON", sys.executable),
@@ -213,7 +220,7 @@ def _serving(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=os.environ | {"PYTHONPATH": source} if source else None,
+        env=env,
     )
     assert server.stdout is not None
     endpoint = ""
@@ -238,7 +245,7 @@ def _serving(
             raise RuntimeError(f"call failed: {response.status} {body[:300]!r}")
 
     try:
-        yield server, post
+        yield server, post, endpoint
     finally:
         for conn in connections:
             conn.close()
@@ -257,7 +264,7 @@ def end_to_end(
 ) -> Result:
     """A real server and ``clients`` keep-alive clients; the first call of each is a
     warm-up, not measured."""
-    with _serving(db, workers, clients, source) as (server, post):
+    with _serving(db, workers, clients, source) as (server, post, _):
         for index in range(clients):
             post(index, calls[index])
         measured = calls[clients:]

@@ -1,8 +1,9 @@
 """The benchmark's calls: seed-shaped syncMultipleLeads batches, as XML and as records.
 
 Each call carries 300 leads with 5 attributes; half the emails are new, half already in
-the store. The same batches exist twice: pre-rendered envelopes for the end-to-end run,
-decoded records for the store floor.
+the store, whose 5 attributes then (almost always) all change. The same batches exist
+twice: pre-rendered envelopes for the end-to-end run, decoded records for the store
+floor.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def attributes(n: int) -> dict[str, str]:
         "LastName": f"Last{n}",
         "Company": f"Company {n % 997} Inc.",
         "Phone": f"650-555-{n % 10000:04d}",
-        "Title": "Director of Things",
+        "Title": f"Director of Things {n % 101}",
     }
 
 

@@ -279,7 +279,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 12
+    assert len(commands) == 13
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")
@@ -313,3 +313,101 @@ def test_serve_refuses_bad_settings_before_it_starts(
     result = CliRunner().invoke(main, ["serve", "--db", db_path, *args], env=env)
     assert result.exit_code == 2 and message in result.output, result.output
     assert not Path(db_path).exists()
+
+
+def test_activities_export(db: str) -> None:
+    store = open_store(db)
+    sync_multiple_leads(
+        store,
+        [LeadRecord(email="a@x.com", attributes=(Attribute("Company", "A, Inc."),))],
+        now_us=1_700_000_000_000_000,
+    )
+    sync_multiple_leads(
+        store,
+        [
+            LeadRecord(email="b@x.com"),
+            LeadRecord(email="a@x.com", attributes=(Attribute("Company", "B"),)),
+        ],
+        now_us=1_800_000_000_000_000,
+    )
+    store.close()
+    lines = run("activities", "export", "--lead", "1", "--db", db).splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {
+            "id": 1,
+            "leadId": 1,
+            "activityDateTime": "2023-11-14T22:13:20.000000Z",
+            "activityTypeId": 12,
+            "activityType": "New Lead",
+            "mktgAssetName": None,
+            "campaign": None,
+            "attributes": {
+                "Source Type": "Web service API",
+                "Source Info": "Web service API",
+                "Created Date": "2023-11-14",
+                "Lead ID": "1",
+            },
+        },
+        {
+            "id": 2,
+            "leadId": 1,
+            "activityDateTime": "2023-11-14T22:13:20.000000Z",
+            "activityTypeId": 13,
+            "activityType": "Change Data Value",
+            "mktgAssetName": "Email Address",
+            "campaign": None,
+            "attributes": {
+                "Attribute Name": "Email Address",
+                "Old Value": None,
+                "New Value": "a@x.com",
+                "Reason": "SOAP API",
+                "Source": "Lead update",
+                "Lead ID": "1",
+            },
+        },
+        {
+            "id": 3,
+            "leadId": 1,
+            "activityDateTime": "2023-11-14T22:13:20.000000Z",
+            "activityTypeId": 13,
+            "activityType": "Change Data Value",
+            "mktgAssetName": "Company Name",
+            "campaign": None,
+            "attributes": {
+                "Attribute Name": "Company Name",
+                "Old Value": None,
+                "New Value": "A, Inc.",
+                "Reason": "SOAP API",
+                "Source": "Lead update",
+                "Lead ID": "1",
+            },
+        },
+        {
+            "id": 6,
+            "leadId": 1,
+            "activityDateTime": "2027-01-15T08:00:00.000001Z",
+            "activityTypeId": 13,
+            "activityType": "Change Data Value",
+            "mktgAssetName": "Company Name",
+            "campaign": None,
+            "attributes": {
+                "Attribute Name": "Company Name",
+                "Old Value": "A, Inc.",
+                "New Value": "B",
+                "Reason": "SOAP API",
+                "Source": "Lead update",
+                "Lead ID": "1",
+            },
+        },
+    ]
+    recent = run("activities", "export", "--since", "2027-01-01", "--format", "csv", "--db", db)
+    rows = list(csv.DictReader(io.StringIO(recent)))
+    assert [(r["id"], r["leadId"], r["activityType"], r["mktgAssetName"]) for r in rows] == [
+        ("4", "2", "New Lead", ""),
+        ("5", "2", "Change Data Value", "Email Address"),
+        ("6", "1", "Change Data Value", "Company Name"),
+    ]
+    assert json.loads(rows[2]["attributes"])["Old Value"] == "A, Inc."
+    assert run("activities", "export", "--instance", "gone", "--db", db, code=1) == (
+        "Error: no instance gone\n"
+    )

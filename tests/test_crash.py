@@ -1,5 +1,6 @@
-"""Crash safety: SIGKILL at random moments under load loses nothing acknowledged, and
-never leaves a call half applied; SIGTERM lets in-flight calls finish and exits 0."""
+"""Crash safety: SIGKILL at random moments under load loses nothing acknowledged (nor any
+of its history), and never leaves a call half applied; SIGTERM lets in-flight calls
+finish and exits 0."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import signal
 import socket
 import threading
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, Activity
+from leadsync.model import Lead
 from leadsync.store import Store, open_store
 from tests.server import ServerProcess
 from tests.soap import read_statuses, sync_request
@@ -89,8 +93,10 @@ def test_sigkill_under_load_loses_nothing_acknowledged(store: Store, db: str) ->
     final = open_store(db)
     try:
         leads = {lead.email: lead for lead in final.iter_leads()}
+        history = list(final.iter_activities("default"))
     finally:
         final.close()
+    _check_history(leads, history, ledger)
     late_tags = {tag for _, _, tag in ledger.unacked}
     for email, (lead_id, value) in ledger.acked.items():
         lead = leads[email]
@@ -102,6 +108,29 @@ def test_sigkill_under_load_loses_nothing_acknowledged(store: Store, db: str) ->
         assert present in ([], new), f"{tag} half applied: {len(present)} of {len(new)}"
         assert all(leads[e].attributes["Company"] == tag for e in present)
     assert len(ledger.acked) >= NEW_PER_CALL
+
+
+def _check_history(leads: dict[str | None, Lead], history: list[Activity], ledger: Ledger) -> None:
+    """Every committed call has all its activities, and no other call has any: one New
+    Lead a lead, a Company change for each value a lead was given (tags are unique to
+    their call), and each lead's latest change is its value now."""
+    by_id = {lead.id: lead for lead in leads.values()}
+    created = Counter(a.lead_id for a in history if a.kind == NEW_LEAD.id)
+    assert created == Counter(list(by_id))
+    changes: dict[int, list[str | None]] = {}
+    for activity in history:
+        if activity.kind == CHANGE_DATA_VALUE.id and activity.asset == "Company Name":
+            changes.setdefault(activity.lead_id, []).append(activity.values[2])
+    for lead in by_id.values():
+        assert changes[lead.id][-1] == lead.attributes["Company"]
+    given = {tag for values in changes.values() for tag in values}
+    for email, (lead_id, tag) in ledger.acked.items():
+        assert tag in changes[lead_id], (email, tag)
+    for new, old, tag in ledger.unacked:
+        committed = new[0] in leads
+        assert (tag in given) == committed, tag
+        for email in new + old if committed else ():
+            assert tag in changes[leads[email].id], (email, tag)
 
 
 def test_sigterm_finishes_in_flight_calls_refuses_new_ones_and_exits_0(

@@ -67,8 +67,7 @@ def _writer(base: str, seed: int, failures: list[str]) -> None:
 
 def _page(conn: http.client.HTTPConnection, path: str, position: str) -> tuple[list[int], str]:
     body = envelope(
-        f"<ns1:paramsGetLeadChanges>{position}<batchSize>37</batchSize>"
-        "</ns1:paramsGetLeadChanges>"
+        f"<ns1:paramsGetLeadChanges>{position}<batchSize>37</batchSize></ns1:paramsGetLeadChanges>"
     )
     tree = etree.fromstring(_post(conn, path, body))
     ids = [int(record.findtext("id") or 0) for record in tree.iter("leadChangeRecord")]

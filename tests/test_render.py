@@ -194,3 +194,31 @@ def test_a_value_that_does_not_fit_its_shape_is_a_render_error() -> None:
         render.success("getLead", {"result": {"leadRecordList": []}})
     with pytest.raises(render.RenderError, match="LeadRecord: 2 values for 5"):
         render.success("getLead", {"result": {"count": 1, "leadRecordList": [(1, "a")]}})
+
+
+def test_the_fast_activity_records_are_the_generic_renderers_text() -> None:
+    from leadsync.activities import Activity
+    from leadsync.wire.ops.history import activity_record, change_record
+
+    activities = [
+        Activity(1, 7, 12, 1_700_000_000_000_001, None, ("Web service API", "Web service", "d")),
+        Activity(2, 7, 13, 1_700_000_000_500_000, "Company", ("Company", None, "A&B <c>\r\n")),
+        Activity(3, 8, 13, 1_700_000_001_000_000, "", ("", "", "x"), campaign="Spring & Fall"),
+        Activity(4, 8, 13, 1_700_000_001_000_000, "Title", ("Title", "a", "b"), campaign=""),
+    ]
+    position = (None, None, None, "ID:1")
+    for operation, records, shape, key in (
+        ("getLeadActivity", "activityRecordList", activity_record, "leadActivityList"),
+        ("getLeadChanges", "leadChangeRecordList", change_record, "result"),
+    ):
+        changes = operation == "getLeadChanges"
+
+        def answer(
+            listed: object, operation: str = operation, key: str = key, records: str = records
+        ) -> bytes:
+            value = {"returnCount": 4, "remainingCount": 0, "newStartPosition": position}
+            return render.success(operation, {key: {**value, records: listed}})
+
+        fast = answer(render.activity_records(activities, changes))
+        assert fast == answer([shape(a) for a in activities])
+        assert b"A&amp;B &lt;c&gt;&#13;\n" in fast

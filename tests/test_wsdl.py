@@ -130,3 +130,19 @@ def test_the_address_is_the_url_the_client_used_and_escaped() -> None:
     root = etree.fromstring(render_wsdl(url))
     address = root.find("wsdl:service/wsdl:port/soap:address", NS)
     assert address is not None and address.get("location") == url
+
+
+@pytest.mark.parametrize(
+    ("version", "declared"),
+    [("2_2", ["startPosition", "activityFilter", "batchSize", "leadSelector"])]
+    + [
+        (v, ["startPosition", "activityFilter", "activityNameFilter", "batchSize", "leadSelector"])
+        for v in ("2_3", "2_7", "3_1")
+    ],
+)
+def test_get_lead_changes_declares_activity_name_filter_after_2_2(
+    version: str, declared: list[str]
+) -> None:
+    root = etree.fromstring(render_wsdl(ADDRESS.replace("2_2", version), version))
+    [params] = root.iterfind(".//xs:complexType[@name='ParamsGetLeadChanges']", NS)
+    assert [e.get("name") for e in params.iterfind(".//xs:element", NS)] == declared

@@ -48,6 +48,13 @@ class Settings:
         "beyond); 0 lifts the limit.",
         0,
     )
+    activity_retention_days: int = setting(
+        0,
+        "activity-retention-days",
+        "Delete activities older than this many days, in the background, in small batches "
+        "that never hold writers back; 0 keeps everything.",
+        0,
+    )
     pool_size: int = setting(
         10, "pool-size", "PostgreSQL connections per process (no effect on SQLite).", 1
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.clients.harness import CLIENTS, require, run_scenario
+from tests.clients.history import run_history
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.clients
@@ -17,4 +18,14 @@ def test_php_soapclient(server: ServerProcess) -> None:
         "php",
         ["php", str(CLIENTS / "php" / "sync_multiple_leads.php")],
         read_back=True,
+    )
+
+
+def test_php_soapclient_history_from_the_2_3_wsdl(server: ServerProcess) -> None:
+    require("php")
+    run_history(
+        server,
+        "php",
+        ["php", str(CLIENTS / "php" / "history.php")],
+        wsdl=server.endpoint.replace("/2_2", "/2_3") + "?WSDL",
     )

@@ -9,7 +9,9 @@ import pytest
 
 from leadsync.store import SqliteStore
 from tests.clients.harness import CLIENTS, run_scenario
+from tests.clients.history import run_history
 from tests.server import ServerProcess
+from tests.soap import REFERENCE_WSDL, shared
 
 pytestmark = pytest.mark.clients
 
@@ -43,3 +45,13 @@ def test_zeep_over_https_with_a_throwaway_certificate(
         )
     finally:
         server.stop()
+
+
+def test_zeep_history_from_the_reference_wsdl(server: ServerProcess) -> None:
+    reference = shared(REFERENCE_WSDL)
+    run_history(
+        server,
+        "zeep",
+        [sys.executable, str(CLIENTS / "python" / "zeep_history.py")],
+        wsdl=str(reference),
+    )

@@ -26,6 +26,7 @@ from leadsync.config import Settings
 from leadsync.http.app import create_app
 from leadsync.http.balancer import Balancer
 from leadsync.http.metrics import MULTIPROCESS_ENV
+from leadsync.service.retention import Pruner
 from leadsync.store import open_store
 
 SETTINGS_ENV = "LEADSYNC_SERVE_SETTINGS"
@@ -54,7 +55,10 @@ def app_from_environment() -> ASGIApp:
     """uvicorn's app factory, called once in each worker process."""
     settings = Settings.from_json(json.loads(os.environ[SETTINGS_ENV]))
     configure_logging(os.environ.get(LOG_LEVEL_ENV, "info"))
-    app = create_app(open_store(settings.db, settings.pool_size), settings)
+    store = open_store(settings.db, settings.pool_size)
+    if settings.activity_retention_days:
+        Pruner(store, settings.activity_retention_days)  # a daemon thread, for the process's life
+    app = create_app(store, settings)
     tune_gc()
     return app
 
