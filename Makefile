@@ -7,7 +7,7 @@ PORT ?= 8080
 DEMO_USER := demo17_1_809934544BFABAE58E5D27
 DEMO_SECRET := 27272727aa
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare fuzz clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench: $(VENV)/.bench
 # side by side in one run: the way to measure a change on this VM (benchmarks/compare.py).
 bench-compare: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.compare $(OTHER)
+
+# The history reads at 10,000,000 activities, and bytes per activity (benchmarks/history.py).
+bench-history: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.history
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -10,10 +10,16 @@ from contextlib import AbstractContextManager
 
 import pytest
 
-from leadsync.activities import NEW_LEAD, Activity
+from leadsync.activities import Activity
 from leadsync.model import Lead
 from leadsync.store import open_store
-from leadsync.store.base import ActivityQuery, ChangePosition, LeadWriter, Store
+from leadsync.store.base import (
+    ActivityQuery,
+    ChangePosition,
+    LeadWriter,
+    Store,
+    activity_params,
+)
 from leadsync.store.postgres import PostgresStore
 from tests.pg import pg_store_url
 
@@ -62,7 +68,7 @@ def hold(pg: Store) -> Iterator[Callable[[], _Held]]:
 
 
 def _append(writer: LeadWriter, lead_id: int) -> None:
-    writer.insert_activities("default", [Activity(0, lead_id, NEW_LEAD.id, 1, None, ())])
+    writer.insert_activities([activity_params("default", Activity(0, lead_id, 12, 1, None, ()))])
 
 
 def _lead(writer: LeadWriter) -> int:

@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, SOAP_API, Activity, Origin
+from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, SOAP_API, Origin, encode
 from leadsync.errors import UnknownLeadField
 from leadsync.fields import Catalog, FieldType, check_value
 from leadsync.model import (
@@ -26,7 +26,7 @@ from leadsync.model import (
     creation_order,
     email_key,
 )
-from leadsync.store.base import LeadWriter, Store, TransientStoreError
+from leadsync.store.base import ActivityRow, LeadWriter, Store, TransientStoreError
 from leadsync.words import quoted
 
 _KEY_MAX_CHARS = 255
@@ -52,8 +52,9 @@ class _View:
         self.instance = instance
         self.catalog = catalog
         self.origin = origin
-        # (lead, kind id, time, asset, values): lead ids are final only after assign_ids
-        self.history: list[tuple[Lead, int, int, str | None, tuple[str | None, ...]]] = []
+        # (lead, kind id, time, asset, encoded values): lead ids are final only after
+        # assign_ids
+        self.history: list[tuple[Lead, int, int, str | None, str]] = []
         self.by_id: dict[int, Lead] = {}
         self.by_foreign: dict[str, Lead] = {}
         self.by_email: dict[str, list[Lead]] = defaultdict(list)
@@ -112,7 +113,7 @@ class _View:
         origin = self.origin
         day = time.strftime("%Y-%m-%d", time.gmtime(stamp // 1_000_000))
         self.history.append(
-            (lead, NEW_LEAD.id, stamp, None, (origin.source_type, origin.source_type, day))
+            (lead, NEW_LEAD.id, stamp, None, encode((origin.source_type, origin.source_type, day)))
         )
         self._index(lead)
         self.set_email(lead, email, stamp)
@@ -123,7 +124,7 @@ class _View:
         if (old or None) == (new or None):
             return
         shown = self.catalog.display_of(name)
-        values = (shown, old, new, self.origin.reason, self.origin.source)
+        values = encode((shown, old, new, self.origin.reason, self.origin.source))
         self.history.append((lead, CHANGE_DATA_VALUE.id, stamp, shown, values))
 
     def assign_ids(self) -> None:
@@ -132,10 +133,11 @@ class _View:
         for lead, lead_id in zip(self.created.values(), fresh, strict=True):
             lead.id = lead_id
 
-    def activities(self) -> list[Activity]:
+    def activity_rows(self) -> list[ActivityRow]:
         """The call's activities, in the order the changes were made (ids follow it)."""
+        instance = self.instance
         return [
-            Activity(0, lead.id, kind, stamp, asset, values)
+            (instance, lead.id, kind, stamp, asset, values, None)
             for lead, kind, stamp, asset, values in self.history
         ]
 
@@ -393,7 +395,7 @@ def _sync_once(
         view.assign_ids()
         writer.insert_leads(list(view.created.values()))
         writer.update_leads(list(view.updated.values()), view.released, view.rekeyed)
-        writer.insert_activities(instance, view.activities())
+        writer.insert_activities(view.activity_rows())
     return [
         SyncStatus(0, SyncStatusCode.FAILED, outcome)
         if isinstance(outcome, str)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from leadsync.activities import Activity
+from leadsync.activities import Activity, encode
 from leadsync.fields import Catalog, FieldDef
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
@@ -53,15 +53,21 @@ def lead_params(lead: Lead, attributes: object, instance: str) -> tuple[object, 
 ACTIVITY_COLUMNS = "id, lead_id, kind, created_at, asset, attrs, campaign"
 
 
-def activity_params(instance: str, activity: Activity) -> tuple[object, ...]:
-    """The values of an activities row but its id, ``attrs`` as JSON text."""
+# A new activities row, all but its id: (instance, lead id, kind, created_at, asset,
+# attrs, campaign), ``attrs`` the values as a JSON array (activities.encode). Writers
+# take rows, not Activity values: a call appends thousands.
+ActivityRow = tuple[str, int, int, int, str | None, str, str | None]
+
+
+def activity_params(instance: str, activity: Activity) -> ActivityRow:
+    """The new row of ``activity`` (its id is the store's to give)."""
     return (
         instance,
         activity.lead_id,
         activity.kind,
         activity.created_at,
         activity.asset,
-        orjson.dumps(activity.values).decode(),
+        encode(activity.values),
         activity.campaign,
     )
 
@@ -205,9 +211,9 @@ class LeadWriter(Protocol):
 
     def insert_leads(self, leads: Sequence[Lead]) -> None: ...
 
-    def insert_activities(self, instance: str, activities: Sequence[Activity]) -> None:
-        """Append ``activities`` (their ``id`` is ignored: the store numbers them, in
-        order) in this transaction."""
+    def insert_activities(self, rows: Sequence[ActivityRow]) -> None:
+        """Append these activities in this transaction; the store numbers them, in
+        order."""
         ...
 
     def update_leads(

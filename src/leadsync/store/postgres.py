@@ -34,10 +34,10 @@ from leadsync.store.base import (
     REMAINING_CAP,
     WRITE_COLUMNS,
     ActivityQuery,
+    ActivityRow,
     ChangePosition,
     LeadQuery,
     TransientStoreError,
-    activity_params,
     activity_row,
     activity_sql,
     lead_params,
@@ -180,9 +180,8 @@ class _Writer:
             rows = [lead_params(lead, _jsonb(lead), self._instance)[:-1] for lead in leads]
             self._conn.execute(_INSERT, [self._instance, *_columns(rows)])
 
-    def insert_activities(self, instance: str, activities: Sequence[Activity]) -> None:
-        if activities:
-            rows = [activity_params(instance, activity) for activity in activities]
+    def insert_activities(self, rows: Sequence[ActivityRow]) -> None:
+        if rows:
             self._conn.execute(_INSERT_ACTIVITIES, _columns(rows))
 
     def update_leads(

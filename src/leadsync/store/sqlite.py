@@ -31,10 +31,10 @@ from leadsync.store.base import (
     REMAINING_CAP,
     WRITE_COLUMNS,
     ActivityQuery,
+    ActivityRow,
     ChangePosition,
     LeadQuery,
     TransientStoreError,
-    activity_params,
     activity_row,
     activity_sql,
     lead_params,
@@ -133,10 +133,8 @@ class _Writer:
         rows = [lead_params(lead, _dumps(lead.attributes), self._instance) for lead in leads]
         self._conn.executemany(_INSERT, rows)
 
-    def insert_activities(self, instance: str, activities: Sequence[Activity]) -> None:
-        self._conn.executemany(
-            _INSERT_ACTIVITY, [activity_params(instance, activity) for activity in activities]
-        )
+    def insert_activities(self, rows: Sequence[ActivityRow]) -> None:
+        self._conn.executemany(_INSERT_ACTIVITY, rows)
 
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
