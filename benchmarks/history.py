@@ -2,7 +2,7 @@
 
 A store gets HISTORY_LEADS leads (default 1,000,000) with HISTORY_ACTIVITIES activities
 (default 10,000,000: a New Lead and Change Data Values, ~10 a lead), written straight
-through SQL; then a real 1-worker server answers:
+through SQL as the runs a server writes (store/base.py); then a real 1-worker server answers:
 
 - getLeadChanges from the first activity, batchSize 1000, HISTORY_PAGES pages (200):
   change records per second, end to end (request, query, render, parse);
@@ -40,37 +40,49 @@ PG_URL = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _FIELDS = ("First Name", "Last Name", "Company Name", "Phone Number", "Job Title")
 
 
-def _activities(leads: int, total: int) -> Iterator[tuple[object, ...]]:
-    """(instance, lead_id, kind, created_at, asset, attrs): a New Lead for each lead, then
-    Change Data Values on random leads, in time order."""
+def _runs(leads: int, total: int) -> Iterator[tuple[object, ...]]:
+    """(id, instance, lead_id, kind, created_at, n, body) as the server writes them: for
+    each lead a New Lead and a run of 5 Change Data Values, then runs of 5 on random
+    leads (a sync changing 5 fields), in time order, until ``total`` activities."""
     start = time.time_ns() // 1000 - 20 * 86_400_000_000
     rng = random.Random(3)
-    for i in range(total):
+    new_lead = orjson.dumps([[None, None, ["Web service API", "Web service API", "2026-11-13"]]])
+    last = 0
+    i = 0
+    while last < total:
         moment = start + i * 100
+        lead = i + 1 if i < leads else rng.randrange(leads) + 1
         if i < leads:
-            values = ["Web service API", "Web service API", "2026-11-13"]
-            yield ("default", i + 1, 12, moment, None, orjson.dumps(values).decode())
-            continue
-        field = _FIELDS[i % 5]
-        values = [field, f"old value {i}", f"new value {i}", "SOAP API", "Lead update"]
-        lead = rng.randrange(leads) + 1
-        yield ("default", lead, 13, moment, field, orjson.dumps(values).decode())
+            last += 1
+            yield (last, "default", lead, 12, moment, 1, new_lead.decode())
+        n = min(5, total - last)
+        if n <= 0:
+            return
+        body = orjson.dumps(
+            [
+                [field, None, [field, f"old value {last + k}", f"new value {last + k}",
+                               "SOAP API", "Lead update"]]
+                for k, field in enumerate(_FIELDS[:n])
+            ]
+        ).decode()  # fmt: skip
+        last += n
+        yield (last, "default", lead, 13, moment, n, body)
+        i += 1
 
 
 def fill(db: str, leads: int, total: int) -> None:
     seed(db, leads)
-    columns = "instance, lead_id, kind, created_at, asset, attrs"
+    columns = "id, instance, lead_id, kind, created_at, n, body"
     if db.startswith("postgresql://"):
         with psycopg.connect(db) as pg:
             with pg.cursor() as cur, cur.copy(f"COPY activities ({columns}) FROM STDIN") as copy:
-                for row in _activities(leads, total):
+                for row in _runs(leads, total):
                     copy.write_row(row)
+            pg.execute("SELECT setval('activity_ids', %s)", (total,))
             pg.execute("ANALYZE activities")
         return
     insert_all(
-        db,
-        f"INSERT INTO activities ({columns}) VALUES (?, ?, ?, ?, ?, ?)",
-        _activities(leads, total),
+        db, f"INSERT INTO activities ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", _runs(leads, total)
     )
 
 
@@ -78,7 +90,7 @@ def bytes_per_activity(db: str) -> float:
     if db.startswith("postgresql://"):
         with psycopg.connect(db) as pg:
             row = pg.execute(
-                "SELECT pg_total_relation_size('activities'), count(*) FROM activities"
+                "SELECT pg_total_relation_size('activities'), sum(n) FROM activities"
             ).fetchone()
         assert row is not None
         return int(row[0]) / int(row[1])
@@ -87,7 +99,7 @@ def bytes_per_activity(db: str) -> float:
         "SELECT sum(pgsize) FROM dbstat WHERE name IN ('activities', 'activities_lead',"
         " 'activities_created')"
     ).fetchone()[0]
-    count = conn.execute("SELECT count(*) FROM activities").fetchone()[0]
+    count = conn.execute("SELECT sum(n) FROM activities").fetchone()[0]
     conn.close()
     return int(size) / int(count)
 

@@ -18,7 +18,7 @@ from leadsync.store.base import (
     ChangePosition,
     LeadWriter,
     Store,
-    activity_params,
+    run_params,
 )
 from leadsync.store.postgres import PostgresStore
 from tests.pg import pg_store_url
@@ -68,7 +68,7 @@ def hold(pg: Store) -> Iterator[Callable[[], _Held]]:
 
 
 def _append(writer: LeadWriter, lead_id: int) -> None:
-    writer.insert_activities([activity_params("default", Activity(0, lead_id, 12, 1, None, ()))])
+    writer.insert_activities([run_params("default", [Activity(0, lead_id, 12, 1, None, ())])])
 
 
 def _lead(writer: LeadWriter) -> int:

@@ -10,7 +10,9 @@ import psycopg
 import pytest
 
 from leadsync.fields import FieldType
-from leadsync.store import open_store
+from leadsync.model import LeadRecord
+from leadsync.service.sync import sync_multiple_leads
+from leadsync.store import Store, open_store
 from leadsync.store.postgres_schema import SCHEMA_VERSION as PG_VERSION
 from leadsync.store.sqlite_schema import SCHEMA_VERSION as SQLITE_VERSION
 from tests.pg import pg_schema
@@ -156,5 +158,68 @@ def test_postgres_migration_5_gives_every_instance_the_shared_custom_fields() ->
                     "LoyaltyTier",
                     5,
                 )
+        finally:
+            store.close()
+
+
+_OLD_CHANGE = '["First Name", "Ann", "Bo", "SOAP API", "Lead update"]'
+
+
+def _check_runs_after_migration_7(store: Store) -> None:
+    """The v6 rows 1 and 3 (row 4 pruned before the migration) read as before, and new
+    activities continue after id 4."""
+    old = list(store.iter_activities("default"))
+    assert [(a.id, a.kind, a.asset, a.values) for a in old] == [
+        (1, 12, None, ("Web service API", "Web service API", "2026-01-01")),
+        (3, 13, "First Name", ("First Name", "Ann", "Bo", "SOAP API", "Lead update")),
+    ]
+    [status] = sync_multiple_leads(store, [LeadRecord(email="new@x.com")], now_us=2_000_000)
+    fresh = [a.id for a in store.iter_activities("default", status.lead_id)]
+    assert fresh == [5, 6]
+
+
+def test_sqlite_migration_7_keeps_activities_as_runs_of_one(db_path: str) -> None:
+    from leadsync.store.sqlite_schema import migrate
+
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        migrate(conn, target=6)
+        conn.executemany(
+            "INSERT INTO activities (id, instance, lead_id, kind, created_at, asset, attrs)"
+            " VALUES (?, 'default', 7, ?, ?, ?, ?)",
+            [
+                (1, 12, 1, None, '["Web service API", "Web service API", "2026-01-01"]'),
+                (3, 13, 1, "First Name", _OLD_CHANGE),
+                (4, 13, 1, "First Name", _OLD_CHANGE),
+            ],
+        )
+        conn.execute("DELETE FROM activities WHERE id = 4")
+    store = open_store(db_path)
+    try:
+        _check_runs_after_migration_7(store)
+    finally:
+        store.close()
+
+
+def test_postgres_migration_7_keeps_activities_as_runs_of_one() -> None:
+    from leadsync.store.postgres_schema import migrate
+
+    with pg_schema() as url:
+        with psycopg.connect(url) as conn:
+            migrate(conn, target=6)
+            for kind, asset, attrs in (
+                (12, None, '["Web service API", "Web service API", "2026-01-01"]'),
+                (13, None, "[]"),
+                (13, "First Name", _OLD_CHANGE),
+                (13, "First Name", _OLD_CHANGE),
+            ):
+                conn.execute(
+                    "INSERT INTO activities (instance, lead_id, kind, created_at, asset, attrs)"
+                    " VALUES ('default', 7, %s, 1, %s, %s)",
+                    (kind, asset, attrs),
+                )
+            conn.execute("DELETE FROM activities WHERE id IN (2, 4)")
+        store = open_store(url)
+        try:
+            _check_runs_after_migration_7(store)
         finally:
             store.close()

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import orjson
-
 
 @dataclass(frozen=True, slots=True)
 class Kind:
@@ -73,11 +71,6 @@ def kind_ids_of_names(names: tuple[str, ...]) -> frozenset[int]:
         for name in names
         if name.strip().casefold() in _BY_NAME
     )
-
-
-def encode(values: tuple[str | None, ...]) -> str:
-    """An activity's attribute values as stored: a JSON array."""
-    return orjson.dumps(values).decode()
 
 
 class Activity(NamedTuple):

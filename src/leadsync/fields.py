@@ -151,9 +151,14 @@ class Catalog:
 
     def display_of(self, name: str) -> str:
         """The display name of the field ``name`` (``name`` itself for one it lost)."""
+        return self.displays.get(name, name)
+
+    @property
+    def displays(self) -> dict[str, str]:
+        """Every field's display name by its SOAP name (made once; do not change it)."""
         if self._displays is None:
             self._displays = {f.name: f.display for f in self.fields}
-        return self._displays.get(name, name)
+        return self._displays
 
 
 def check_value(field_type: FieldType, value: str) -> str | None:

@@ -26,7 +26,7 @@ def prune(store: Store, days: int, now_us: int) -> int:
     while True:
         deleted = store.prune_activities(cutoff, BATCH)
         total += deleted
-        if deleted < BATCH:
+        if deleted == 0:
             return total
         time.sleep(PAUSE_S)
 

@@ -8,11 +8,14 @@ view is written back in two batch statements and committed before the caller ans
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, SOAP_API, Origin, encode
+import orjson
+
+from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, SOAP_API, Origin
 from leadsync.errors import UnknownLeadField
 from leadsync.fields import Catalog, FieldType, check_value
 from leadsync.model import (
@@ -26,7 +29,7 @@ from leadsync.model import (
     creation_order,
     email_key,
 )
-from leadsync.store.base import ActivityRow, LeadWriter, Store, TransientStoreError
+from leadsync.store.base import RUN_MAX, ActivityRow, LeadWriter, Store, TransientStoreError
 from leadsync.words import quoted
 
 _KEY_MAX_CHARS = 255
@@ -52,9 +55,9 @@ class _View:
         self.instance = instance
         self.catalog = catalog
         self.origin = origin
-        # (lead, kind id, time, asset, encoded values): lead ids are final only after
-        # assign_ids
-        self.history: list[tuple[Lead, int, int, str | None, str]] = []
+        # Runs of activities (lead, kind id, time, [asset, campaign, values] each), as
+        # the store keeps them: lead ids are final only after assign_ids.
+        self.runs: list[tuple[Lead, int, int, list[tuple[object, ...]]]] = []
         self.by_id: dict[int, Lead] = {}
         self.by_foreign: dict[str, Lead] = {}
         self.by_email: dict[str, list[Lead]] = defaultdict(list)
@@ -111,9 +114,9 @@ class _View:
         self._next_temporary_id -= 1
         self.created[lead.id] = lead
         origin = self.origin
-        day = time.strftime("%Y-%m-%d", time.gmtime(stamp // 1_000_000))
-        self.history.append(
-            (lead, NEW_LEAD.id, stamp, None, encode((origin.source_type, origin.source_type, day)))
+        day = _day(stamp)
+        self._append(
+            lead, NEW_LEAD.id, stamp, (None, None, (origin.source_type, origin.source_type, day))
         )
         self._index(lead)
         self.set_email(lead, email, stamp)
@@ -124,8 +127,24 @@ class _View:
         if (old or None) == (new or None):
             return
         shown = self.catalog.display_of(name)
-        values = encode((shown, old, new, self.origin.reason, self.origin.source))
-        self.history.append((lead, CHANGE_DATA_VALUE.id, stamp, shown, values))
+        origin = self.origin
+        item = (shown, None, (shown, old, new, origin.reason, origin.source))
+        self._append(lead, CHANGE_DATA_VALUE.id, stamp, item)
+
+    def _append(self, lead: Lead, kind: int, stamp: int, item: tuple[object, ...]) -> None:
+        self.run_of(lead, kind, stamp).append(item)
+
+    def run_of(self, lead: Lead, kind: int, stamp: int) -> list[tuple[object, ...]]:
+        """The run new activities of this lead, kind and time go to: the last one if it
+        is theirs, else a new one."""
+        runs = self.runs
+        if runs:
+            last = runs[-1]
+            if last[0] is lead and last[1] == kind and last[2] == stamp:
+                return last[3]
+        items: list[tuple[object, ...]] = []
+        runs.append((lead, kind, stamp, items))
+        return items
 
     def assign_ids(self) -> None:
         """Give the created leads real ids, in creation order, from one allocation."""
@@ -134,12 +153,16 @@ class _View:
             lead.id = lead_id
 
     def activity_rows(self) -> list[ActivityRow]:
-        """The call's activities, in the order the changes were made (ids follow it)."""
+        """The call's runs of activities, in the order the changes were made (ids follow
+        it)."""
         instance = self.instance
-        return [
-            (instance, lead.id, kind, stamp, asset, values, None)
-            for lead, kind, stamp, asset, values in self.history
-        ]
+        dumps = orjson.dumps
+        rows: list[ActivityRow] = []
+        for lead, kind, stamp, items in self.runs:
+            for start in range(0, len(items), RUN_MAX):
+                chunk = items[start : start + RUN_MAX] if len(items) > RUN_MAX else items
+                rows.append((instance, lead.id, kind, stamp, len(chunk), dumps(chunk).decode()))
+        return rows
 
     def touch(self, lead: Lead) -> None:
         if lead.id not in self.created:
@@ -233,16 +256,36 @@ def _shorten(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[:limit] + "..."
 
 
+@functools.lru_cache(maxsize=4)
+def _day_of(day_number: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(day_number * 86_400))
+
+
+def _day(stamp: int) -> str:
+    """The UTC date (YYYY-MM-DD) of a time in microseconds."""
+    return _day_of(stamp // 86_400_000_000)
+
+
 def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: int) -> None:
+    # The hot loop of a sync: a Change Data Value is appended here, not through
+    # view.changed, which does the same for one field.
     attributes = lead.attributes
+    displays = view.catalog.displays
+    reason, source = view.origin.reason, view.origin.source
+    run: list[tuple[object, ...]] | None = None
     for name, value in changes.items():
         if name == "Email":
             view.set_email(lead, value, stamp)
+            run = None
             continue
         old = attributes.get(name)
         if old == value:
             continue
-        view.changed(lead, name, old, value, stamp)
+        if (old or None) != (value or None):
+            if run is None:
+                run = view.run_of(lead, CHANGE_DATA_VALUE.id, stamp)
+            shown = displays.get(name, name)
+            run.append((shown, None, (shown, old, value, reason, source)))
         if value is None:
             del attributes[name]
         else:

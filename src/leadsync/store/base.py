@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from leadsync.activities import Activity, encode
+from leadsync.activities import Activity
 from leadsync.fields import Catalog, FieldDef
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
@@ -50,33 +50,69 @@ def lead_params(lead: Lead, attributes: object, instance: str) -> tuple[object, 
     )
 
 
-ACTIVITY_COLUMNS = "id, lead_id, kind, created_at, asset, attrs, campaign"
+# The activities table holds runs: the activities of one lead, of one kind, at one time,
+# that one call wrote, numbered with consecutive ids. A row's ``id`` is the run's last
+# activity id, ``n`` how many it holds, ``body`` a JSON array of [asset, campaign,
+# values] per activity (values in the kind's attribute order). A call that changes 5
+# fields of 300 leads writes 300 rows, not 1,500: rows, index entries and bytes are what
+# history costs a write.
+ACTIVITY_COLUMNS = "id, n, lead_id, kind, created_at, body"
+RUN_MAX = 1000  # a longer run is split: a row never holds more activities than this
+
+# A new run, all but its ids: (instance, lead id, kind, created_at, n, body). Writers take
+# rows, not Activity values: a call appends thousands of activities.
+ActivityRow = tuple[str, int, int, int, int, str]
 
 
-# A new activities row, all but its id: (instance, lead id, kind, created_at, asset,
-# attrs, campaign), ``attrs`` the values as a JSON array (activities.encode). Writers
-# take rows, not Activity values: a call appends thousands.
-ActivityRow = tuple[str, int, int, int, str | None, str, str | None]
+def run_params(instance: str, activities: Sequence[Activity]) -> ActivityRow:
+    """The row of a run: ``activities`` of one lead, kind and time (ids are the store's)."""
+    first = activities[0]
+    body = orjson.dumps([[a.asset, a.campaign, a.values] for a in activities]).decode()
+    return (instance, first.lead_id, first.kind, first.created_at, len(activities), body)
 
 
-def activity_params(instance: str, activity: Activity) -> ActivityRow:
-    """The new row of ``activity`` (its id is the store's to give)."""
-    return (
-        instance,
-        activity.lead_id,
-        activity.kind,
-        activity.created_at,
-        activity.asset,
-        encode(activity.values),
-        activity.campaign,
-    )
+def expand(row: Sequence[Any]) -> list[Activity]:
+    """The activities of a row of ACTIVITY_COLUMNS, ids ascending."""
+    last, n, lead_id, kind, created_at, body = row
+    first = int(last) - n + 1
+    return [
+        Activity(first + i, lead_id, kind, created_at, asset, tuple(values), campaign)
+        for i, (asset, campaign, values) in enumerate(orjson.loads(body))
+    ]
 
 
-def activity_row(row: Sequence[Any]) -> Activity:
-    """An Activity from the ACTIVITY_COLUMNS of a row."""
-    return Activity(
-        int(row[0]), row[1], row[2], row[3], row[4], tuple(orjson.loads(row[5])), row[6]
-    )
+def expand_after(rows: Sequence[Sequence[Any]], after_id: int, limit: int) -> list[Activity]:
+    """Up to ``limit`` activities of ``rows`` (by id) with ids above ``after_id``."""
+    found: list[Activity] = []
+    for row in rows:
+        found.extend(a for a in expand(row) if a.id > after_id)
+        if len(found) >= limit:
+            return found[:limit]
+    return found
+
+
+def lead_page_sql(before_id: int | None, mark: str) -> tuple[str, list[object], str, list[object]]:
+    """For a lead's activities below ``before_id``: the extra WHERE clause on rows (a run
+    may straddle the id) and its parameters, and the expression counting a row's
+    activities below the id and its parameters."""
+    if before_id is None:
+        return "", [], "n", []
+    clause = f" AND id < {mark} AND id - n < {mark}"
+    counted = f"CASE WHEN id < {mark} THEN n ELSE {mark} - (id - n + 1) END"
+    return clause, [before_id + RUN_MAX, before_id - 1], counted, [before_id, before_id]
+
+
+def newest_first(
+    rows: Sequence[Sequence[Any]], before_id: int | None, limit: int
+) -> list[Activity]:
+    """Up to ``limit`` activities of ``rows`` (by id, descending) with ids below
+    ``before_id``, newest first."""
+    found: list[Activity] = []
+    for row in rows:
+        found.extend(a for a in reversed(expand(row)) if before_id is None or a.id < before_id)
+        if len(found) >= limit:
+            return found[:limit]
+    return found
 
 
 def page_sql(query: LeadQuery, instance: str, after_id: int, mark: str) -> tuple[str, list[object]]:
@@ -212,8 +248,8 @@ class LeadWriter(Protocol):
     def insert_leads(self, leads: Sequence[Lead]) -> None: ...
 
     def insert_activities(self, rows: Sequence[ActivityRow]) -> None:
-        """Append these activities in this transaction; the store numbers them, in
-        order."""
+        """Append these runs in this transaction; the store numbers their activities
+        with consecutive ids, in order."""
         ...
 
     def update_leads(
@@ -348,8 +384,9 @@ class ActivityStore(Protocol):
         ...
 
     def prune_activities(self, before: int, limit: int) -> int:
-        """Delete up to ``limit`` of the oldest activities created before ``before``
-        (microseconds), in one short transaction; how many were deleted."""
+        """Delete the oldest activities created before ``before`` (microseconds), up to
+        ``limit`` runs (rows), in one short transaction; how many activities that was
+        (0: none is left)."""
         ...
 
 

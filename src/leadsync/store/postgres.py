@@ -38,9 +38,12 @@ from leadsync.store.base import (
     ChangePosition,
     LeadQuery,
     TransientStoreError,
-    activity_row,
     activity_sql,
+    expand,
+    expand_after,
+    lead_page_sql,
     lead_params,
+    newest_first,
     page_sql,
     split_updates,
 )
@@ -104,9 +107,9 @@ _UPDATE_PLAIN = (
 
 
 _INSERT_ACTIVITIES = (
-    "INSERT INTO activities (instance, lead_id, kind, created_at, asset, attrs, campaign)"
-    " SELECT * FROM unnest(%b::text[], %b::int[], %b::smallint[], %b::bigint[], %b::text[],"
-    " %b::text[], %b::text[])"
+    "INSERT INTO activities (id, instance, lead_id, kind, created_at, n, body)"
+    " SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], %b::smallint[], %b::bigint[],"
+    " %b::int[], %b::text[])"
 )
 _XMIN = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 # A page that stops short because writers are still running below its horizon waits
@@ -181,8 +184,16 @@ class _Writer:
             self._conn.execute(_INSERT, [self._instance, *_columns(rows)])
 
     def insert_activities(self, rows: Sequence[ActivityRow]) -> None:
-        if rows:
-            self._conn.execute(_INSERT_ACTIVITIES, _columns(rows))
+        if not rows:
+            return
+        total = sum(row[4] for row in rows)
+        found = self._conn.execute("SELECT leadsync_activity_ids(%s)", (total,)).fetchone()
+        last = int(found[0]) - total  # type: ignore[index]
+        numbered = []
+        for row in rows:
+            last += row[4]
+            numbered.append((last, *row))
+        self._conn.execute(_INSERT_ACTIVITIES, _columns(numbered))
 
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
@@ -229,13 +240,16 @@ class _ChangePage:
     def full(self) -> bool:
         return len(self.rows) >= self._limit
 
-    def _select(self, condition: str, params: Sequence[object]) -> list[Activity]:
+    def _select(self, condition: str, params: Sequence[object], after: int) -> list[Activity]:
+        """The next activities with ids above ``after`` of the rows ``condition`` selects
+        (a row may hold a run the last page cut)."""
+        wanted = self._limit - len(self.rows)
         rows = self._conn.execute(
             f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {self._where} AND {condition}"
             " ORDER BY id LIMIT %s",
-            [*self._params, *params, self._limit - len(self.rows)],
+            [*self._params, *params, wanted],
         ).fetchall()
-        found = [activity_row(row) for row in rows]
+        found = expand_after(rows, after, wanted)
         self.rows.extend(found)
         return found
 
@@ -245,6 +259,7 @@ class _ChangePage:
         found = self._select(
             "txid >= %s::text::xid8 AND txid < %s::text::xid8 AND id > %s AND id <= %s",
             (str(start), str(end), after, last),
+            after,
         )
         if self.full and found:
             self.position = ChangePosition(start, last, end, found[-1].id)
@@ -264,7 +279,9 @@ class _ChangePage:
             self._band(self.position.horizon, self._xmin, 0)
         if not self.full and self.position.band_end == 0:
             found = self._select(
-                "txid < %s::text::xid8 AND id > %s", (str(self._xmin), self.position.last_id)
+                "txid < %s::text::xid8 AND id > %s",
+                (str(self._xmin), self.position.last_id),
+                self.position.last_id,
             )
             if found:
                 self.position = ChangePosition(self._xmin, found[-1].id)
@@ -283,12 +300,22 @@ class _ChangePage:
         """The matching rows not delivered yet, up to REMAINING_CAP."""
         p = self.position
         band_last = min(p.band_last, p.last_id)
+        # Per row, the activities not delivered: past last_id for a row below the
+        # horizon, past band_last for a row of the band, all of any other.
         row = self._conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM activities WHERE {self._where}"
+            "SELECT coalesce(sum(c), 0) FROM (SELECT CASE"
+            " WHEN txid < %s::text::xid8 THEN least(n, id - %s)"
+            " WHEN txid < %s::text::xid8 AND id <= %s THEN least(n, id - %s)"
+            f" ELSE n END AS c FROM activities WHERE {self._where}"
             " AND (txid >= %s::text::xid8 OR id > %s)"
             " AND NOT (txid >= %s::text::xid8 AND txid < %s::text::xid8 AND id <= %s)"
             " LIMIT %s) AS r",
             [
+                str(p.horizon),
+                p.last_id,
+                str(p.band_end),
+                p.last_id,
+                band_last,
                 *self._params,
                 str(p.horizon),
                 p.last_id,
@@ -298,7 +325,7 @@ class _ChangePage:
                 REMAINING_CAP,
             ],
         ).fetchone()
-        return int(row[0]) if row else 0
+        return min(int(row[0]), REMAINING_CAP) if row else 0
 
 
 def _reachable(url: str, location: str, create: bool) -> None:
@@ -505,21 +532,22 @@ class PostgresStore:
         self, instance: str, lead_id: int, query: ActivityQuery, before_id: int | None, limit: int
     ) -> tuple[list[Activity], int]:
         clauses, params = activity_sql(query, "%s")
-        where = " AND ".join(["instance = %s", "lead_id = %s", *clauses])
-        params = [instance, lead_id, *params]
-        if before_id is not None:
-            where += " AND id < %s"
-            params.append(before_id)
+        below, below_params, counted, counted_params = lead_page_sql(before_id, "%s")
+        where = " AND ".join(["instance = %s", "lead_id = %s", *clauses]) + below
+        params = [instance, lead_id, *params, *below_params]
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             rows = conn.execute(
                 f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where}"
                 " ORDER BY id DESC LIMIT %s",
-                [*params, limit],
+                [*params, limit + 1],
             ).fetchall()
-            total = conn.execute(f"SELECT count(*) FROM activities WHERE {where}", params)
-            remaining = int(total.fetchone()[0]) - len(rows)  # type: ignore[index]
-        return [activity_row(row) for row in rows], remaining
+            total = conn.execute(
+                f"SELECT coalesce(sum({counted}), 0) FROM activities WHERE {where}",
+                [*counted_params, *params],
+            ).fetchone()
+        found = newest_first(rows, before_id, limit)
+        return found, int(total[0]) - len(found)  # type: ignore[index]
 
     def change_start(self, after_id: int = 0, since: int | None = None) -> ChangePosition:
         # The horizon first, in the same snapshot as the lower bound: every transaction
@@ -531,7 +559,7 @@ class PostgresStore:
             if since is None:
                 return ChangePosition(horizon, after_id)
             found = conn.execute(
-                "SELECT min(id), (SELECT coalesce(max(id), 0) FROM activities)"
+                "SELECT min(id - n + 1), (SELECT coalesce(max(id), 0) FROM activities)"
                 " FROM activities WHERE created_at >= %s",
                 (since,),
             ).fetchone()
@@ -571,15 +599,15 @@ class PostgresStore:
                     [instance, *params],
                 )
                 for row in cur:
-                    yield activity_row(row)
+                    yield from expand(row)
 
     def prune_activities(self, before: int, limit: int) -> int:
         rows = self._rows(
             "DELETE FROM activities WHERE id IN (SELECT id FROM activities"
-            " WHERE created_at < %s ORDER BY created_at LIMIT %s) RETURNING 1",
+            " WHERE created_at < %s ORDER BY created_at LIMIT %s) RETURNING n",
             (before, limit),
         )
-        return len(rows)
+        return sum(int(row[0]) for row in rows)
 
     def ping(self) -> None:
         self._rows("SELECT 1")

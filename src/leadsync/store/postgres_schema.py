@@ -127,6 +127,56 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX activities_created ON activities (created_at);
     CREATE INDEX activities_txid ON activities (txid);
     """,
+    # 7: activities kept as runs (store/base.py): a row holds the consecutive activities
+    # of one lead, kind and time; its id is the last one's, ``n`` their count. A run's
+    # ids come from leadsync_activity_ids, which takes a block of the sequence under a
+    # lock held for the two sequence calls only (not to commit). Each old row becomes a
+    # run of one; the sequence continues where the identity column's stopped.
+    """
+    CREATE SEQUENCE activity_ids;
+    SELECT setval('activity_ids', greatest(used, 1), used > 0) FROM (SELECT greatest(
+        (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM activities_id_seq),
+        (SELECT coalesce(max(id), 0) FROM activities)) AS used) AS u;
+    CREATE TABLE activities_v7 (
+        id bigint PRIMARY KEY,
+        txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        instance text NOT NULL,
+        lead_id integer NOT NULL,
+        kind smallint NOT NULL,
+        created_at bigint NOT NULL,
+        n integer NOT NULL,
+        body text NOT NULL
+    );
+    INSERT INTO activities_v7 (id, txid, instance, lead_id, kind, created_at, n, body)
+        SELECT id, txid, instance, lead_id, kind, created_at, 1,
+               jsonb_build_array(jsonb_build_array(asset, campaign, attrs::jsonb))::text
+        FROM activities;
+    DROP TABLE activities;
+    ALTER TABLE activities_v7 RENAME TO activities;
+    ALTER TABLE activities RENAME CONSTRAINT activities_v7_pkey TO activities_pkey;
+    CREATE INDEX activities_lead ON activities (lead_id, id);
+    CREATE INDEX activities_created ON activities (created_at);
+    CREATE INDEX activities_txid ON activities (txid);
+    CREATE FUNCTION leadsync_activity_ids(total bigint) RETURNS bigint
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        last bigint;
+    BEGIN
+        -- A session lock (released here, not at commit) in the two-key advisory space
+        -- (leadsync_lock_keys takes one-key locks); a cancelled call releases it too.
+        BEGIN
+            PERFORM pg_advisory_lock(7, 7);
+            last := nextval('activity_ids') + total - 1;
+            PERFORM setval('activity_ids', last);
+            PERFORM pg_advisory_unlock(7, 7);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            PERFORM pg_advisory_unlock(7, 7);
+            RAISE;
+        END;
+        RETURN last;
+    END
+    $$;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

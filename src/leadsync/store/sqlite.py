@@ -35,9 +35,12 @@ from leadsync.store.base import (
     ChangePosition,
     LeadQuery,
     TransientStoreError,
-    activity_row,
     activity_sql,
+    expand,
+    expand_after,
+    lead_page_sql,
     lead_params,
+    newest_first,
     page_sql,
     split_updates,
 )
@@ -68,7 +71,7 @@ def _lead(row: tuple[Any, ...]) -> Lead:
 
 
 _INSERT_ACTIVITY = (
-    "INSERT INTO activities (instance, lead_id, kind, created_at, asset, attrs, campaign)"
+    "INSERT INTO activities (id, instance, lead_id, kind, created_at, n, body)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
@@ -134,7 +137,19 @@ class _Writer:
         self._conn.executemany(_INSERT, rows)
 
     def insert_activities(self, rows: Sequence[ActivityRow]) -> None:
-        self._conn.executemany(_INSERT_ACTIVITY, rows)
+        # The writer holds the file's lock: the ids after the sequence are this
+        # transaction's; the row of a run takes its last id, which moves the sequence.
+        if not rows:
+            return
+        found = self._conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'activities'"
+        ).fetchone()
+        last = int(found[0]) if found else 0
+        numbered = []
+        for row in rows:
+            last += row[4]
+            numbered.append((last, *row))
+        self._conn.executemany(_INSERT_ACTIVITY, numbered)
 
     def update_leads(
         self, leads: Sequence[Lead], released: Collection[int], rekeyed: Collection[int]
@@ -382,29 +397,30 @@ class SqliteStore:
         self, instance: str, lead_id: int, query: ActivityQuery, before_id: int | None, limit: int
     ) -> tuple[list[Activity], int]:
         clauses, params = activity_sql(query, "?")
-        where = " AND ".join(["instance = ?", "lead_id = ?", *clauses])
-        params = [instance, lead_id, *params]
-        if before_id is not None:
-            where += " AND id < ?"
-            params.append(before_id)
+        below, below_params, counted, counted_params = lead_page_sql(before_id, "?")
+        where = " AND ".join(["instance = ?", "lead_id = ?", *clauses]) + below
+        params = [instance, lead_id, *params, *below_params]
         conn = self._reader()
         conn.execute("BEGIN")  # the page and the count from one snapshot
         try:
             rows = conn.execute(
                 f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id DESC LIMIT ?",
-                [*params, limit],
+                [*params, limit + 1],
             ).fetchall()
-            total = conn.execute(f"SELECT count(*) FROM activities WHERE {where}", params)
-            remaining = int(total.fetchone()[0]) - len(rows)
+            total = conn.execute(
+                f"SELECT coalesce(sum({counted}), 0) FROM activities WHERE {where}",
+                [*counted_params, *params],
+            ).fetchone()[0]
         finally:
             conn.execute("COMMIT")
-        return [activity_row(row) for row in rows], remaining
+        found = newest_first(rows, before_id, limit)
+        return found, int(total) - len(found)
 
     def change_start(self, after_id: int = 0, since: int | None = None) -> ChangePosition:
         if since is None:
             return ChangePosition(0, after_id)
         row = self._reader().execute(
-            "SELECT min(id) FROM activities WHERE created_at >= ?", (since,)
+            "SELECT min(id - n + 1) FROM activities WHERE created_at >= ?", (since,)
         )
         first = row.fetchone()[0]
         before = self._last_activity_id() if first is None else int(first) - 1
@@ -423,6 +439,7 @@ class SqliteStore:
     ) -> tuple[list[Activity], ChangePosition, int]:
         # One writer at a time commits ids in increasing order: no id below one a reader
         # has seen can become visible later, so the last id delivered is the position.
+        # A run cut by the page's end is read again from the row, past that id.
         clauses, params = activity_sql(query, "?")
         where = " AND ".join(["id > ?", "instance = ?", *clauses])
         conn = self._reader()
@@ -432,14 +449,16 @@ class SqliteStore:
                 f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id LIMIT ?",
                 [position.last_id, instance, *params, limit],
             ).fetchall()
-            last = rows[-1][0] if rows else position.last_id
+            found = expand_after(rows, position.last_id, limit)
+            last = found[-1].id if found else position.last_id
             remaining = conn.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM activities WHERE {where} LIMIT ?)",
-                [last, instance, *params, REMAINING_CAP],
+                "SELECT coalesce(sum(CASE WHEN id - n < ? THEN id - ? ELSE n END), 0)"
+                f" FROM (SELECT id, n FROM activities WHERE {where} LIMIT ?)",
+                [last, last, last, instance, *params, REMAINING_CAP],
             ).fetchone()[0]
         finally:
             conn.execute("COMMIT")
-        return [activity_row(row) for row in rows], ChangePosition(0, last), int(remaining)
+        return found, ChangePosition(0, last), min(int(remaining), REMAINING_CAP)
 
     def iter_activities(
         self, instance: str, lead_id: int | None = None, since: int | None = None
@@ -453,20 +472,20 @@ class SqliteStore:
             conn.execute("BEGIN")
             sql = f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {where} ORDER BY id"
             for row in conn.execute(sql, [instance, *params]):
-                yield activity_row(row)
+                yield from expand(row)
             conn.execute("COMMIT")
         finally:
             conn.close()
 
     def prune_activities(self, before: int, limit: int) -> int:
         with self._gated():
-            cur = self._writer.execute(
+            rows = self._writer.execute(
                 "DELETE FROM activities WHERE id IN (SELECT id FROM activities"
-                " WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+                " WHERE created_at < ? ORDER BY created_at LIMIT ?) RETURNING n",
                 (before, limit),
-            )
+            ).fetchall()
         self._checkpointer.committed()
-        return cur.rowcount
+        return sum(row[0] for row in rows)
 
     def ping(self) -> None:
         self._reader().execute("SELECT 1").fetchone()

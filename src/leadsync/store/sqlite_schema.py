@@ -129,6 +129,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX activities_lead ON activities (lead_id, id);
     CREATE INDEX activities_created ON activities (created_at);
     """,
+    # 7: activities kept as runs (store/base.py): a row holds the consecutive activities
+    # of one lead, kind and time; its id is the last one's, ``n`` their count. Each old
+    # row becomes a run of one; the AUTOINCREMENT sequence carries over.
+    """
+    CREATE TEMP TABLE old_sequence AS
+        SELECT seq FROM sqlite_sequence WHERE name = 'activities';
+    CREATE TABLE activities_v7 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL,
+        lead_id INTEGER NOT NULL,
+        kind INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    INSERT INTO activities_v7 (id, instance, lead_id, kind, created_at, n, body)
+        SELECT id, instance, lead_id, kind, created_at, 1,
+               json_array(json_array(asset, campaign, json(attrs)))
+        FROM activities;
+    DROP TABLE activities;
+    ALTER TABLE activities_v7 RENAME TO activities;
+    CREATE TEMP TABLE new_sequence AS
+        SELECT max(coalesce((SELECT seq FROM old_sequence), 0),
+                   coalesce((SELECT max(id) FROM activities), 0)) AS seq;
+    DELETE FROM sqlite_sequence WHERE name = 'activities';
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'activities', seq FROM new_sequence;
+    DROP TABLE new_sequence;
+    DROP TABLE old_sequence;
+    CREATE INDEX activities_lead ON activities (lead_id, id);
+    CREATE INDEX activities_created ON activities (created_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
