@@ -12,6 +12,7 @@ from leadsync.http.app import create_app
 from leadsync.store import SqliteStore, Store, open_store
 from tests.clients.harness import require
 from tests.pg import pg_store_url
+from tests.server import ServerProcess
 from tests.soap import DEMO_SECRET, DEMO_USER
 
 BACKENDS = ["sqlite", "postgres"]
@@ -48,6 +49,14 @@ def sqlite_store(db_path: str) -> Iterator[SqliteStore]:
     opened.add_user(DEMO_USER, DEMO_SECRET)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def two_workers(store: Store, db: str) -> Iterator[ServerProcess]:
+    """A real ``leadsync serve --workers 2`` on each back end's fresh store."""
+    running = ServerProcess(db, ("--workers", "2")).start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -84,3 +85,12 @@ def export(db: str) -> list[dict[str, Any]]:
         text=True,
     ).stdout
     return [json.loads(line) for line in out.splitlines()]
+
+
+def post(conn: http.client.HTTPConnection, path: str, body: bytes) -> bytes:
+    """POST a SOAP body on a kept-alive connection; the answer's bytes (HTTP 200 asserted)."""
+    conn.request("POST", path, body, {"Content-Type": "text/xml; charset=utf-8"})
+    response = conn.getresponse()
+    answer = response.read()
+    assert response.status == 200, answer
+    return answer

@@ -279,7 +279,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 13
+    assert len(commands) == 20
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")
@@ -411,3 +411,34 @@ def test_activities_export(db: str) -> None:
     assert run("activities", "export", "--instance", "gone", "--db", db, code=1) == (
         "Error: no instance gone\n"
     )
+
+
+def test_channels_programs_and_lists(db: str) -> None:
+    assert run("channels", "add", "Webinar", "--progression", "Invited", "--progression",
+               "Attended", "--db", db) == "added channel Webinar (id 1)\n"  # fmt: skip
+    assert run("channels", "list", "--db", db) == "1\tWebinar\tInvited,Attended\n"
+    assert run("programs", "add", "SMSProgram", "--channel", "Webinar", "--tag", "Region=EMEA",
+               "--db", db) == "added program SMSProgram (id 1)\n"  # fmt: skip
+    assert run("programs", "list", "--db", db) == "1\tSMSProgram\tWebinar\tRegion=EMEA\n"
+    assert "no channel Radio" in run("programs", "add", "P2", "--channel", "Radio", "--db", db,
+                                     code=1)  # fmt: skip
+    assert "is not TYPE=VALUE" in run("programs", "add", "P3", "--tag", "oops", "--db", db, code=2)
+    assert run("lists", "add", "listForTesting", "--program", "SMSProgram", "--db", db) == (
+        "added list listForTesting (id 1)\n"
+    )
+    assert run("lists", "add", "Newsletter", "--db", db) == "added list Newsletter (id 2)\n"
+    assert "a list named Newsletter exists already" in run(
+        "lists", "add", "Newsletter", "--db", db, code=1
+    )
+    assert "no program Nope" in run("lists", "add", "X", "--program", "Nope", "--db", db, code=1)
+    assert run("lists", "list", "--db", db) == (
+        "1\tlistForTesting\tSMSProgram\t0\n2\tNewsletter\t\t0\n"
+    )
+    run("instances", "add", "acme", "--db", db)
+    assert run("lists", "add", "Newsletter", "--instance", "acme", "--db", db) == (
+        "added list Newsletter (id 3) in instance acme\n"
+    )
+    assert run("lists", "remove", "Newsletter", "--db", db) == "removed list Newsletter\n"
+    assert "no list Newsletter" in run("lists", "remove", "Newsletter", "--db", db, code=1)
+    assert run("lists", "list", "--instance", "acme", "--db", db) == "3\tNewsletter\t\t0\n"
+    assert "no instance mars" in run("lists", "list", "--instance", "mars", "--db", db, code=1)

@@ -12,7 +12,6 @@ import http.client
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ import pytest
 from lxml import etree
 
 from leadsync.store import Store
-from tests.server import ServerProcess
+from tests.server import ServerProcess, post
 from tests.soap import envelope, read_statuses, sync_request, yesterday
 
 pytestmark = pytest.mark.e2e
@@ -29,21 +28,6 @@ WRITERS = 4
 CALLS_PER_WRITER = 25
 RECORDS_PER_CALL = 20
 EMAILS = [f"h{i}@example.com" for i in range(60)]
-
-
-@pytest.fixture
-def workers(store: Store, db: str) -> Iterator[ServerProcess]:
-    running = ServerProcess(db, ("--workers", "2")).start()
-    yield running
-    running.stop()
-
-
-def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> bytes:
-    conn.request("POST", path, body, {"Content-Type": "text/xml; charset=utf-8"})
-    response = conn.getresponse()
-    answer = response.read()
-    assert response.status == 200, answer
-    return answer
 
 
 def _writer(base: str, seed: int, failures: list[str]) -> None:
@@ -59,7 +43,7 @@ def _writer(base: str, seed: int, failures: list[str]) -> None:
                 }
                 for i in range(RECORDS_PER_CALL)
             ]
-            statuses = read_statuses(_post(conn, parts.path, sync_request(records)))
+            statuses = read_statuses(post(conn, parts.path, sync_request(records)))
             failures += [error for _, _, error in statuses if error]
     finally:
         conn.close()
@@ -69,7 +53,7 @@ def _page(conn: http.client.HTTPConnection, path: str, position: str) -> tuple[l
     body = envelope(
         f"<ns1:paramsGetLeadChanges>{position}<batchSize>37</batchSize></ns1:paramsGetLeadChanges>"
     )
-    tree = etree.fromstring(_post(conn, path, body))
+    tree = etree.fromstring(post(conn, path, body))
     ids = [int(record.findtext("id") or 0) for record in tree.iter("leadChangeRecord")]
     returned = tree.find(".//newStartPosition")
     assert returned is not None
@@ -78,12 +62,12 @@ def _page(conn: http.client.HTTPConnection, path: str, position: str) -> tuple[l
 
 
 def test_a_change_stream_delivers_every_change_once_while_writers_commit(
-    workers: ServerProcess, store: Store
+    two_workers: ServerProcess, store: Store
 ) -> None:
-    parts = urlsplit(workers.endpoint)
+    parts = urlsplit(two_workers.endpoint)
     failures: list[str] = []
     writers = [
-        threading.Thread(target=_writer, args=(workers.endpoint, seed, failures))
+        threading.Thread(target=_writer, args=(two_workers.endpoint, seed, failures))
         for seed in range(WRITERS)
     ]
     for thread in writers:

@@ -154,7 +154,29 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
             "successGetLeadChanges",
         )
         assert changes.findtext("result/returnCount") == str(min(batch, 15))
+    store.add_list("default", "Newsletter", None, 0)
+    for operation, keys, nil in (
+        ("ADDTOLIST", ("r1@x.com",), True),
+        ("ISMEMBEROFLIST", ("r1@x.com", "r2@x.com"), False),
+    ):
+        members = "".join(
+            f"<leadKey><keyType>EMAIL</keyType><keyValue>{k}</keyValue></leadKey>" for k in keys
+        )
+        listed = assert_valid(
+            _call(
+                client,
+                f"<ns1:paramsListOperation><listOperation>{operation}</listOperation>"
+                "<listKey><keyType>MKTOLISTNAME</keyType><keyValue>Newsletter</keyValue>"
+                f"</listKey><listMemberList>{members}</listMemberList>"
+                "</ns1:paramsListOperation>",
+            ),
+            "successListOperation",
+        )
+        status_list = listed.find("result/statusList")
+        assert status_list is not None
+        assert (status_list.get(f"{{{XSI}}}nil") == "true") is nil
     assert set(HANDLERS) == {
+        "listOperation",
         "syncMultipleLeads",
         "syncLead",
         "getLead",

@@ -31,7 +31,11 @@ CHANGE_DATA_VALUE = Kind(
     "Change Data Value",
     ("Attribute Name", "Old Value", "New Value", "Reason", "Source"),
 )
-KINDS: dict[int, Kind] = {kind.id: kind for kind in (NEW_LEAD, CHANGE_DATA_VALUE)}
+ADD_TO_LIST = Kind(24, "AddToList", "Add to List", ("List ID",))
+REMOVE_FROM_LIST = Kind(25, "RemoveFromList", "Remove from List", ("List ID",))
+KINDS: dict[int, Kind] = {
+    kind.id: kind for kind in (NEW_LEAD, CHANGE_DATA_VALUE, ADD_TO_LIST, REMOVE_FROM_LIST)
+}
 
 # The WSDL's ActivityType enumeration, in its order: the n-th name is Marketo's activity
 # type id n where Marketo numbered them so (VisitWebpage 1 ... RequestCampaign 47); the

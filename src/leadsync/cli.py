@@ -568,6 +568,169 @@ def fields_remove(db: str, instance: str, name: str, force: bool) -> None:
     )
 
 
+def _add(db: str, instance: str, what: str, name: str, add: Callable[[Store], int]) -> None:
+    """Run ``add`` on the store (creating it), print the new id; ValueError is the
+    user's mistake."""
+    with _store(db, create=True) as store:
+        _known_instance(store, instance)
+        try:
+            new_id = add(store)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    suffix = "" if instance == DEFAULT_INSTANCE else f" in instance {instance}"
+    click.echo(f"added {what} {name} (id {new_id}){suffix}")
+
+
+@main.group()
+def lists() -> None:
+    """Static lists: what listOperation adds leads to and removes them from."""
+
+
+@lists.command("add")
+@db_option
+@instance_option
+@click.argument("name")
+@click.option("--program", help="The program the list belongs to (key PROGRAM.NAME too).")
+def lists_add(db: str, instance: str, name: str, program: str | None) -> None:
+    """Add the static list NAME; prints its id.
+
+    \b
+    Example:
+      leadsync lists add Newsletter
+      leadsync lists add listForTesting --program SMSProgram
+    """
+    now = time.time_ns() // 1000
+    _add(db, instance, "list", name, lambda store: store.add_list(instance, name, program, now))
+
+
+@lists.command("list")
+@db_option
+@instance_option
+def lists_list(db: str, instance: str) -> None:
+    """List the instance's static lists, tab-separated: id, name, program, members.
+
+    \b
+    Example:
+      leadsync lists list --instance acme
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        for found in store.list_lists(instance):
+            size = store.list_size(found.id)
+            click.echo(f"{found.id}\t{found.name}\t{found.program or ''}\t{size}")
+
+
+@lists.command("remove")
+@db_option
+@instance_option
+@click.argument("name")
+def lists_remove(db: str, instance: str, name: str) -> None:
+    """Remove the static list NAME and its memberships (the leads stay).
+
+    \b
+    Example:
+      leadsync lists remove Newsletter
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        if not store.remove_list(instance, name):
+            raise click.ClickException(f"no list {name}")
+    click.echo(f"removed list {name}")
+
+
+@main.group()
+def programs() -> None:
+    """Programs: what lists and campaigns belong to."""
+
+
+def _tag(text: str) -> tuple[str, str]:
+    tag_type, sep, value = text.partition("=")
+    if not sep or not tag_type.strip() or not value.strip():
+        raise click.BadParameter(f"{text!r} is not TYPE=VALUE", param_hint="--tag")
+    return tag_type.strip(), value.strip()
+
+
+@programs.command("add")
+@db_option
+@instance_option
+@click.argument("name")
+@click.option("--channel", help="The program's channel (leadsync channels add).")
+@click.option("--tag", "tags", multiple=True, help="A tag as TYPE=VALUE; repeatable.")
+def programs_add(
+    db: str, instance: str, name: str, channel: str | None, tags: tuple[str, ...]
+) -> None:
+    """Add the program NAME; prints its id.
+
+    \b
+    Example:
+      leadsync programs add SMSProgram --channel Webinar --tag Region=EMEA
+    """
+    parsed = [_tag(t) for t in tags]
+    now = time.time_ns() // 1000
+    _add(
+        db,
+        instance,
+        "program",
+        name,
+        lambda store: store.add_program(instance, name, channel, parsed, now),
+    )
+
+
+@programs.command("list")
+@db_option
+@instance_option
+def programs_list(db: str, instance: str) -> None:
+    """List the instance's programs, tab-separated: id, name, channel, tags.
+
+    \b
+    Example:
+      leadsync programs list
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        found = store.list_programs(instance)
+    for program in found:
+        tags = ",".join(f"{t}={v}" for t, v in program.tags)
+        click.echo(f"{program.id}\t{program.name}\t{program.channel or ''}\t{tags}")
+
+
+@main.group()
+def channels() -> None:
+    """Channels: the kinds of program, each with its progression of statuses."""
+
+
+@channels.command("add")
+@db_option
+@instance_option
+@click.argument("name")
+@click.option("--progression", "steps", multiple=True, help="A status, in order; repeatable.")
+def channels_add(db: str, instance: str, name: str, steps: tuple[str, ...]) -> None:
+    """Add the channel NAME; prints its id.
+
+    \b
+    Example:
+      leadsync channels add Webinar --progression Invited --progression Registered
+    """
+    _add(db, instance, "channel", name, lambda store: store.add_channel(instance, name, steps))
+
+
+@channels.command("list")
+@db_option
+@instance_option
+def channels_list(db: str, instance: str) -> None:
+    """List the instance's channels, tab-separated: id, name, progression.
+
+    \b
+    Example:
+      leadsync channels list
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        found = store.list_channels(instance)
+    for channel in found:
+        click.echo(f"{channel.id}\t{channel.name}\t{','.join(channel.progression)}")
+
+
 main.add_command(push)  # leadsync push FILE: defined with the loader in push/command.py
 
 

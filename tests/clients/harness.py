@@ -144,3 +144,28 @@ def run_scenario(
     after = export(server.db)
     assert not [e for e in after if e and e.startswith(f"{prefix}-bulk-")], "301 stored some"
     return steps
+
+
+def run_steps(
+    server: ServerProcess, prefix: str, argv: Sequence[str], wsdl: str | None = None
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """Run a scenario's client program (tests/clients/history.py, lists.py) with the
+    harness's environment; its JSON lines by ``step`` (the key removed), and its output
+    for assertion messages. The program must exit 0."""
+    env = {
+        **os.environ,
+        "LEADSYNC_WSDL": wsdl or server.endpoint + "?WSDL",
+        "LEADSYNC_ENDPOINT": server.endpoint,
+        "LEADSYNC_USER": DEMO_USER,
+        "LEADSYNC_SECRET": DEMO_SECRET,
+        "LEADSYNC_PREFIX": prefix,
+    }
+    done = subprocess.run(list(argv), env=env, capture_output=True, text=True, timeout=180)
+    output = f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    assert done.returncode == 0, output
+    steps: dict[str, dict[str, Any]] = {}
+    for line in done.stdout.splitlines():
+        if line.strip().startswith("{"):
+            item = json.loads(line)
+            steps[item.pop("step")] = item
+    return steps, output

@@ -25,14 +25,10 @@ another version's WSDL) and prints one JSON object a line:
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from collections.abc import Sequence
-from typing import Any
 
+from tests.clients.harness import run_steps
 from tests.server import ServerProcess
-from tests.soap import DEMO_SECRET, DEMO_USER
 
 
 def _change(name: str, old: str, new: str) -> dict[str, str]:
@@ -50,22 +46,7 @@ def run_history(
     server: ServerProcess, prefix: str, argv: Sequence[str], wsdl: str | None = None
 ) -> None:
     """Run one client program through the history scenario and assert every step."""
-    env = {
-        **os.environ,
-        "LEADSYNC_WSDL": wsdl or server.endpoint + "?WSDL",
-        "LEADSYNC_ENDPOINT": server.endpoint,
-        "LEADSYNC_USER": DEMO_USER,
-        "LEADSYNC_SECRET": DEMO_SECRET,
-        "LEADSYNC_PREFIX": prefix,
-    }
-    done = subprocess.run(list(argv), env=env, capture_output=True, text=True, timeout=180)
-    output = f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
-    assert done.returncode == 0, output
-    steps: dict[str, Any] = {}
-    for line in done.stdout.splitlines():
-        if line.strip().startswith("{"):
-            item = json.loads(line)
-            steps[item["step"]] = item
+    steps, output = run_steps(server, prefix, argv, wsdl)
     assert sorted(steps) == sorted(
         ["create", "update", "activity_by_offset", "activity_by_position", "changes",
          "unknown_lead"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from leadsync.store import SqliteStore
 from tests.clients.harness import CLIENTS, require, run_scenario
 from tests.clients.history import run_history
+from tests.clients.lists import run_lists
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.clients
@@ -29,3 +31,8 @@ def test_php_soapclient_history_from_the_2_3_wsdl(server: ServerProcess) -> None
         ["php", str(CLIENTS / "php" / "history.php")],
         wsdl=server.endpoint.replace("/2_2", "/2_3") + "?WSDL",
     )
+
+
+def test_php_soapclient_lists(server: ServerProcess, sqlite_store: SqliteStore) -> None:
+    require("php")
+    run_lists(server, sqlite_store, "php", ["php", str(CLIENTS / "php" / "lists.php")])

@@ -10,6 +10,7 @@ import pytest
 from leadsync.store import SqliteStore
 from tests.clients.harness import CLIENTS, run_scenario
 from tests.clients.history import run_history
+from tests.clients.lists import run_lists
 from tests.server import ServerProcess
 from tests.soap import REFERENCE_WSDL, shared
 
@@ -52,6 +53,18 @@ def test_zeep_history_from_the_reference_wsdl(server: ServerProcess) -> None:
     run_history(
         server,
         "zeep",
-        [sys.executable, str(CLIENTS / "python" / "zeep_history.py")],
+        [sys.executable, "-m", "tests.clients.python.zeep_history"],
         wsdl=str(reference),
+    )
+
+
+def test_zeep_lists_from_the_reference_wsdl(
+    server: ServerProcess, sqlite_store: SqliteStore
+) -> None:
+    run_lists(
+        server,
+        sqlite_store,
+        "zeep",
+        [sys.executable, "-m", "tests.clients.python.zeep_lists"],
+        wsdl=str(shared(REFERENCE_WSDL)),
     )

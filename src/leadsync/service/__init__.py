@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from leadsync.service.history import HistoryService
 from leadsync.service.leads import LeadService
+from leadsync.service.lists import ListService
 from leadsync.service.objects import ObjectService
 from leadsync.store.base import Store
 
@@ -20,10 +21,13 @@ class Services:
     leads: LeadService
     objects: ObjectService
     history: HistoryService
+    lists: ListService
 
     @classmethod
     def over(cls, store: Store) -> Services:
-        return cls(LeadService(store), ObjectService(store), HistoryService(store))
+        return cls(
+            LeadService(store), ObjectService(store), HistoryService(store), ListService(store)
+        )
 
 
-__all__ = ["HistoryService", "LeadService", "ObjectService", "Services"]
+__all__ = ["HistoryService", "LeadService", "ListService", "ObjectService", "Services"]

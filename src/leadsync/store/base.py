@@ -17,6 +17,7 @@ import orjson
 
 from leadsync.activities import Activity
 from leadsync.fields import Catalog, FieldDef
+from leadsync.lists import Channel, Program, StaticList
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
 # The lead columns both stores write, in this order (``id`` first, ``instance`` last).
@@ -223,7 +224,23 @@ class TransientStoreError(Exception):
     a deadlock or serialization failure); the service retries the whole call."""
 
 
-class LeadWriter(Protocol):
+class ListWriter(Protocol):
+    """Static list membership, inside a write transaction (a LeadWriter's part)."""
+
+    def members(self, list_id: int, lead_ids: Collection[int]) -> set[int]:
+        """Which of these leads are members of the list."""
+        ...
+
+    def add_members(self, list_id: int, lead_ids: Collection[int], at: int) -> list[int]:
+        """Make these leads members; the ids of those that were not, ascending."""
+        ...
+
+    def remove_members(self, list_id: int, lead_ids: Collection[int]) -> list[int]:
+        """End these leads' membership; the ids of those that were members, ascending."""
+        ...
+
+
+class LeadWriter(ListWriter, Protocol):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
@@ -390,10 +407,47 @@ class ActivityStore(Protocol):
         ...
 
 
+class ListStore(Protocol):
+    """Each instance's channels, programs and static lists (store/lists_sql.py). An add
+    raises ValueError for a name taken in the instance or an unknown program or
+    channel."""
+
+    def add_channel(self, instance: str, name: str, progression: Sequence[str]) -> int: ...
+
+    def list_channels(self, instance: str) -> list[Channel]: ...
+
+    def add_program(
+        self,
+        instance: str,
+        name: str,
+        channel: str | None,
+        tags: Sequence[tuple[str, str]],
+        now_us: int,
+    ) -> int: ...
+
+    def list_programs(self, instance: str) -> list[Program]: ...
+
+    def add_list(self, instance: str, name: str, program: str | None, now_us: int) -> int: ...
+
+    def list_lists(self, instance: str) -> list[StaticList]:
+        """By id."""
+        ...
+
+    def list_size(self, list_id: int) -> int: ...
+
+    def remove_list(self, instance: str, name: str) -> bool:
+        """Remove the list and its memberships; False when there is none."""
+        ...
+
+    def members_of(self, list_id: int, lead_ids: Collection[int]) -> set[int]:
+        """Which of these leads are members of the list (no locks taken)."""
+        ...
+
+
 REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
 
 
-class Store(AccountStore, CatalogStore, LeadStore, ActivityStore, Protocol):
+class Store(AccountStore, CatalogStore, LeadStore, ActivityStore, ListStore, Protocol):
     """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""
 
     location: str

@@ -47,6 +47,7 @@ from leadsync.store.base import (
     page_sql,
     split_updates,
 )
+from leadsync.store.lists_sql import Duplicate, ListTables, MemberTables
 from leadsync.store.postgres_schema import migrate
 
 CONNECT_TIMEOUT_S = 3
@@ -122,6 +123,15 @@ def _columns(rows: Sequence[Sequence[object]]) -> list[list[object]]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
+def _marks(sql: str) -> str:
+    """SQL written with ``?`` marks (store/lists_sql.py) in psycopg's."""
+    return sql.replace("?", "%s")
+
+
+def _ids(lead_ids: Collection[int]) -> tuple[str, object]:
+    return "SELECT unnest(?::int[]) AS i", sorted(set(lead_ids))
+
+
 def _configure(conn: psycopg.Connection[Any]) -> None:
     set_json_loads(orjson.loads, conn)
 
@@ -139,10 +149,16 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Writer:
+class _Writer(MemberTables):
     def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
         self._instance = instance
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._conn.execute(_marks(sql), params).fetchall()
+
+    def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
+        return _ids(lead_ids)
 
     def find_leads(
         self,
@@ -342,7 +358,7 @@ def _reachable(url: str, location: str, create: bool) -> None:
         raise ConfigError(f"no store at {location}")
 
 
-class PostgresStore:
+class PostgresStore(ListTables):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
     def __init__(self, url: str, pool_size: int, create: bool = True) -> None:
@@ -428,6 +444,13 @@ class PostgresStore:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM leads WHERE instance = %s", (name,))
             conn.execute("DELETE FROM activities WHERE instance = %s", (name,))
+            conn.execute(
+                "DELETE FROM list_members WHERE list_id IN"
+                " (SELECT id FROM lists WHERE instance = %s)",
+                (name,),
+            )
+            for table in ("lists", "programs", "channels"):
+                conn.execute(f"DELETE FROM {table} WHERE instance = %s", (name,))
             conn.execute("DELETE FROM users WHERE instance = %s", (name,))
             conn.execute("DELETE FROM fields WHERE instance = %s", (name,))
             cur = conn.execute("DELETE FROM instances WHERE name = %s", (name,))
@@ -608,6 +631,18 @@ class PostgresStore:
             (before, limit),
         )
         return sum(int(row[0]) for row in rows)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._rows(_marks(sql), params)
+
+    def _change(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._rows(_marks(sql), params)
+        except psycopg.errors.UniqueViolation as exc:
+            raise Duplicate(str(exc)) from None
+
+    def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
+        return _ids(lead_ids)
 
     def ping(self) -> None:
         self._rows("SELECT 1")

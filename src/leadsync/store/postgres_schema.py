@@ -177,6 +177,41 @@ MIGRATIONS: tuple[str, ...] = (
     END
     $$;
     """,
+    # 8: channels, programs, static lists and their members, per instance (names unique
+    # in it). Membership is a set: one row per (list, lead).
+    """
+    CREATE TABLE channels (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL REFERENCES instances (name),
+        name text NOT NULL,
+        progression text NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE programs (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL REFERENCES instances (name),
+        name text NOT NULL,
+        channel text,
+        tags text NOT NULL,
+        created_at bigint NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE lists (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL REFERENCES instances (name),
+        name text NOT NULL,
+        program_id integer REFERENCES programs (id),
+        created_at bigint NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE list_members (
+        list_id integer NOT NULL,
+        lead_id integer NOT NULL,
+        added_at bigint NOT NULL,
+        PRIMARY KEY (list_id, lead_id)
+    );
+    CREATE INDEX list_members_lead ON list_members (lead_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

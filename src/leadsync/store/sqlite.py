@@ -44,6 +44,7 @@ from leadsync.store.base import (
     page_sql,
     split_updates,
 )
+from leadsync.store.lists_sql import Duplicate, ListTables, MemberTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
 
@@ -76,6 +77,10 @@ _INSERT_ACTIVITY = (
 )
 
 
+def _ids(lead_ids: Collection[int]) -> tuple[str, object]:
+    return "SELECT value AS i FROM json_each(?)", orjson.dumps(sorted(set(lead_ids))).decode()
+
+
 def _field(row: tuple[Any, ...]) -> FieldDef:
     name, kind, added, rest, display = row
     return FieldDef(name, FieldType(kind), True, added, rest, display)
@@ -90,11 +95,17 @@ def _dumps(attributes: dict[str, str]) -> str:
     return orjson.dumps(attributes).decode()
 
 
-class _Writer:
+class _Writer(MemberTables):
     def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
         self._instance = instance
         self._next_id: int | None = None
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
+        return _ids(lead_ids)
 
     def _select(self, column: str, values: Collection[object]) -> list[Lead]:
         found: list[Lead] = []
@@ -168,7 +179,7 @@ class _Writer:
         )
 
 
-class SqliteStore:
+class SqliteStore(ListTables):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
     def __init__(self, path: str, create: bool = True) -> None:
@@ -290,6 +301,13 @@ class SqliteStore:
         with self.write(name):  # one transaction, behind the write gate
             self._writer.execute("DELETE FROM leads WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM activities WHERE instance = ?", (name,))
+            self._writer.execute(
+                "DELETE FROM list_members WHERE list_id IN"
+                " (SELECT id FROM lists WHERE instance = ?)",
+                (name,),
+            )
+            for table in ("lists", "programs", "channels"):
+                self._writer.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM fields WHERE instance = ?", (name,))
             cur = self._writer.execute("DELETE FROM instances WHERE name = ?", (name,))
@@ -486,6 +504,23 @@ class SqliteStore:
             ).fetchall()
         self._checkpointer.committed()
         return sum(row[0] for row in rows)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._reader().execute(sql, params).fetchall()
+
+    def _change(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._gated():
+            try:
+                rows = self._writer.execute(sql, params).fetchall()
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" in str(exc):
+                    raise Duplicate(str(exc)) from None
+                raise
+        self._checkpointer.committed()
+        return rows
+
+    def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
+        return _ids(lead_ids)
 
     def ping(self) -> None:
         self._reader().execute("SELECT 1").fetchone()

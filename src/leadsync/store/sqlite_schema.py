@@ -160,6 +160,41 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX activities_lead ON activities (lead_id, id);
     CREATE INDEX activities_created ON activities (created_at);
     """,
+    # 8: channels, programs, static lists and their members, per instance (names unique
+    # in it). Membership is a set: one row per (list, lead).
+    """
+    CREATE TABLE channels (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        name TEXT NOT NULL,
+        progression TEXT NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE programs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        name TEXT NOT NULL,
+        channel TEXT,
+        tags TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE lists (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        name TEXT NOT NULL,
+        program_id INTEGER REFERENCES programs (id),
+        created_at INTEGER NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE list_members (
+        list_id INTEGER NOT NULL,
+        lead_id INTEGER NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (list_id, lead_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX list_members_lead ON list_members (lead_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,5 @@
 <?php
+require __DIR__ . '/common.php';
 // The history scenario (tests/clients/history.py) with PHP's SoapClient, WSDL-driven from
 // the 2_3 WSDL leadsync serves (which declares getLeadChanges' activityNameFilter).
 
@@ -8,32 +9,6 @@ $userId = getenv('LEADSYNC_USER');
 $secret = getenv('LEADSYNC_SECRET');
 $email = getenv('LEADSYNC_PREFIX') . "-h@example.com";
 $ns = "http://www.marketo.com/mktows/";
-
-function authHeader($ns, $userId, $key)
-{
-    $timeStamp = (new DateTime('now', new DateTimeZone("America/Los_Angeles")))->format(DATE_W3C);
-    $attrs = new stdClass();
-    $attrs->mktowsUserId = $userId;
-    $attrs->requestSignature = hash_hmac('sha1', $timeStamp . $userId, $key);
-    $attrs->requestTimestamp = $timeStamp;
-    return new SoapHeader($ns, 'AuthenticationHeader', $attrs);
-}
-
-function emit($item)
-{
-    print json_encode($item, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES) . "\n";
-}
-
-// SoapClient collapses a one-element array into the element itself and leaves out an
-// empty one: always give back a list.
-function listOf($container, $name)
-{
-    if ($container === null || !isset($container->$name)) {
-        return array();
-    }
-    $items = $container->$name;
-    return is_array($items) ? $items : array($items);
-}
 
 function row($a)
 {

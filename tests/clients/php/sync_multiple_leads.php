@@ -1,4 +1,5 @@
 <?php
+require __DIR__ . '/common.php';
 // The common client scenario (tests/clients/harness.py) with PHP's SoapClient, WSDL-driven,
 // following the flow of the vendor's syncMultipleLeads PHP sample: a SoapHeader for
 // AuthenticationHeader and __soapCall('syncMultipleLeads', array($params), $options, $authHdr);
@@ -11,18 +12,6 @@ $secret = getenv('LEADSYNC_SECRET');
 $prefix = getenv('LEADSYNC_PREFIX');
 $debug = getenv('LEADSYNC_DEBUG') !== false && getenv('LEADSYNC_DEBUG') !== '';
 $marketoNameSpace = "http://www.marketo.com/mktows/";
-
-// Signed afresh for every call, as in the sample: W3C timestamp, HMAC-SHA1 hex.
-function authHeader($namespace, $userId, $key)
-{
-    $dtObj = new DateTime('now', new DateTimeZone("America/Los_Angeles"));
-    $timeStamp = $dtObj->format(DATE_W3C);
-    $attrs = new stdClass();
-    $attrs->mktowsUserId = $userId;
-    $attrs->requestSignature = hash_hmac('sha1', $timeStamp . $userId, $key);
-    $attrs->requestTimestamp = $timeStamp;
-    return new SoapHeader($namespace, 'AuthenticationHeader', $attrs);
-}
 
 function leadRecord($email, $attributes)
 {
@@ -51,22 +40,6 @@ function params($leads)
     $params->leadRecordList = $leadRecordList;
     $params->dedupEnabled = true;
     return $params;
-}
-
-function emit($item)
-{
-    print json_encode($item, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES) . "\n";
-}
-
-// SoapClient collapses a one-element array into the element itself, and leaves out an
-// empty (or nil) one: always give back a list.
-function listOf($container, $name)
-{
-    if ($container === null || !isset($container->$name)) {
-        return array();
-    }
-    $items = $container->$name;
-    return is_array($items) ? $items : array($items);
 }
 
 function statuses($result)

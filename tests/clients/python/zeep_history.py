@@ -3,34 +3,14 @@ reference 2_2 WSDL (LEADSYNC_WSDL names that file) and bound to LEADSYNC_ENDPOIN
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import zeep
 import zeep.exceptions
+from tests.clients.python.zeep_common import BINDING, ENDPOINT, PREFIX, WSDL, emit, header
 
-WSDL = os.environ["LEADSYNC_WSDL"]
-ENDPOINT = os.environ["LEADSYNC_ENDPOINT"]
-USER = os.environ["LEADSYNC_USER"]
-SECRET = os.environ["LEADSYNC_SECRET"]
-EMAIL = os.environ["LEADSYNC_PREFIX"] + "-h@example.com"
-BINDING = "{http://www.marketo.com/mktows/}MktowsApiSoapBinding"
-
-
-def header() -> dict[str, object]:
-    ts = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    sig = hmac.new(SECRET.encode(), (ts + USER).encode(), hashlib.sha1).hexdigest()
-    return {
-        "authentication": {"mktowsUserId": USER, "requestSignature": sig, "requestTimestamp": ts}
-    }
-
-
-def emit(step: str, **values: object) -> None:
-    print(json.dumps({"step": step, **values}, ensure_ascii=False))
+EMAIL = PREFIX + "-h@example.com"
 
 
 def records(listing: Any, name: str) -> list[Any]:

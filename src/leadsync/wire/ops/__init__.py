@@ -3,7 +3,17 @@ package registers every one of them in ``HANDLERS``."""
 
 from __future__ import annotations
 
-from leadsync.wire.ops import history, leads, objects
+from leadsync.wire.ops import history, leads, lists, objects
 from leadsync.wire.ops.registry import HANDLERS, Answer, Call, Handler, handles
 
-__all__ = ["HANDLERS", "Answer", "Call", "Handler", "handles", "history", "leads", "objects"]
+__all__ = [
+    "HANDLERS",
+    "Answer",
+    "Call",
+    "Handler",
+    "handles",
+    "history",
+    "leads",
+    "lists",
+    "objects",
+]
