@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from lxml import etree
+from starlette.testclient import TestClient
 
 from leadsync.auth import sign
 
@@ -172,3 +173,21 @@ def resign(xml: str, timestamp: str) -> str:
 
 def statuses_of(statuses: Sequence[Any]) -> list[tuple[int, str, str | None]]:
     return [(s.lead_id, s.status.value, s.error) for s in statuses]
+
+
+URL_2_2 = "/soap/mktows/2_2"
+
+
+def answer_of(client: TestClient, body: str, url: str = URL_2_2) -> etree._Element:
+    """POST the params ``body`` in a signed envelope; the answer's tree (HTTP 200)."""
+    response = client.post(url, content=envelope(body))
+    assert response.status_code == 200, response.text
+    return etree.fromstring(response.content)
+
+
+def fault_code(client: TestClient, body: str, url: str = URL_2_2) -> tuple[int, str]:
+    """POST the params ``body`` in a signed envelope; the fault's (code, message)."""
+    response = client.post(url, content=envelope(body))
+    assert response.status_code == 500, response.text
+    fault = read_fault(response.content)
+    return fault.code, fault.message

@@ -15,6 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from leadsync.campaigns import RunKind
 from leadsync.cli import main
 from leadsync.model import Attribute, LeadRecord
 from leadsync.service.sync import sync_multiple_leads
@@ -279,7 +280,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 20
+    assert len(commands) == 23
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")
@@ -414,9 +415,13 @@ def test_activities_export(db: str) -> None:
 
 
 def test_channels_programs_and_lists(db: str) -> None:
-    assert run("channels", "add", "Webinar", "--progression", "Invited", "--progression",
-               "Attended", "--db", db) == "added channel Webinar (id 1)\n"  # fmt: skip
-    assert run("channels", "list", "--db", db) == "1\tWebinar\tInvited,Attended\n"
+    added = run("channels", "add", "Webinar", "--progression", "Invited", "--progression",
+                "Attended", "--success", "Attended", "--db", db)  # fmt: skip
+    assert added == "added channel Webinar (id 1)\n"
+    assert run("channels", "list", "--db", db) == "1\tWebinar\tInvited,Attended*\n"
+    assert "Nope is not a --progression status" in run(
+        "channels", "add", "Blog", "--progression", "Read", "--success", "Nope", "--db", db, code=2
+    )
     assert run("programs", "add", "SMSProgram", "--channel", "Webinar", "--tag", "Region=EMEA",
                "--db", db) == "added program SMSProgram (id 1)\n"  # fmt: skip
     assert run("programs", "list", "--db", db) == "1\tSMSProgram\tWebinar\tRegion=EMEA\n"
@@ -442,3 +447,35 @@ def test_channels_programs_and_lists(db: str) -> None:
     assert "no list Newsletter" in run("lists", "remove", "Newsletter", "--db", db, code=1)
     assert run("lists", "list", "--instance", "acme", "--db", db) == "3\tNewsletter\t\t0\n"
     assert "no instance mars" in run("lists", "list", "--instance", "mars", "--db", db, code=1)
+
+
+def test_campaigns_add_list_and_runs(db: str) -> None:
+    run("programs", "add", "Onboarding", "--db", db)
+    assert "no program Nope" in run("campaigns", "add", "W", "--program", "Nope", "--db", db,
+                                    code=1)  # fmt: skip
+    assert run("campaigns", "add", "Welcome", "--program", "Onboarding", "--description", "Hi",
+               "--db", db) == "added campaign Welcome (id 1)\n"  # fmt: skip
+    assert run("campaigns", "add", "Monthly", "--program", "Onboarding", "--not-requestable",
+               "--db", db) == "added campaign Monthly (id 2)\n"  # fmt: skip
+    assert run("campaigns", "list", "--db", db) == (
+        "1\tOnboarding.Welcome\trequestable\tHi\n2\tOnboarding.Monthly\tbatch\t\n"
+    )
+    store = open_store(db)
+    try:
+        with store.write() as writer:
+            writer.add_run(
+                "default", 1, RunKind.REQUESTED, 0, None, [7, 8], [("{{my.a}}", "b")], None
+            )
+            writer.add_run("default", 2, RunKind.SCHEDULED, 0, 1_000_000, [], [], "Copy")
+    finally:
+        store.close()
+    welcome = (
+        '{"id": 1, "campaign": "Onboarding.Welcome", "kind": "requested", "askedAt":'
+        ' "1970-01-01T00:00:00.000000Z", "runAt": null, "leadIds": [7, 8], "tokens":'
+        ' {"{{my.a}}": "b"}, "cloneToProgramName": null}\n'
+    )
+    assert run("campaigns", "runs", "Welcome", "--db", db) == welcome
+    assert run("campaigns", "runs", "--db", db).count("\n") == 2
+    monthly = run("campaigns", "runs", "Onboarding.Monthly", "--db", db)
+    assert '"runAt": "1970-01-01T00:00:01.000000Z"' in monthly
+    assert "no campaign Nope" in run("campaigns", "runs", "Nope", "--db", db, code=1)

@@ -9,23 +9,17 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from leadsync.store import Store
-from tests.soap import XSI, envelope, read_fault, read_statuses, sync_request, yesterday
+from tests.soap import (
+    XSI,
+    answer_of,
+    fault_code,
+    read_statuses,
+    sync_request,
+    yesterday,
+)
 
 URL = "/soap/mktows/2_2"
 LEAD_UPDATE = ["SOAP API", "Lead update"]
-
-
-def _post(client: TestClient, body: str) -> etree._Element:
-    response = client.post(URL, content=envelope(body))
-    assert response.status_code == 200, response.text
-    return etree.fromstring(response.content)
-
-
-def _fault(client: TestClient, body: str) -> tuple[int, str]:
-    response = client.post(URL, content=envelope(body))
-    assert response.status_code == 500, response.text
-    fault = read_fault(response.content)
-    return fault.code, fault.message
 
 
 def _sync(client: TestClient, records: list[dict[str, Any]]) -> list[tuple[int, str, str | None]]:
@@ -55,7 +49,7 @@ def _records(tree: etree._Element, tag: str) -> list[dict[str, Any]]:
 def _activity(
     client: TestClient, key: str, extra: str = "", key_type: str = "IDNUM"
 ) -> etree._Element:
-    return _post(
+    return answer_of(
         client,
         f"<ns1:paramsGetLeadActivity><leadKey><keyType>{key_type}</keyType>"
         f"<keyValue>{key}</keyValue></leadKey>{extra}</ns1:paramsGetLeadActivity>",
@@ -63,7 +57,7 @@ def _activity(
 
 
 def _changes(client: TestClient, inner: str) -> etree._Element:
-    return _post(client, f"<ns1:paramsGetLeadChanges>{inner}</ns1:paramsGetLeadChanges>")
+    return answer_of(client, f"<ns1:paramsGetLeadChanges>{inner}</ns1:paramsGetLeadChanges>")
 
 
 def _change(name: str, old: str, new: str, lead: int) -> list[tuple[str, str]]:
@@ -193,12 +187,12 @@ def test_get_lead_activity_filters_by_type(client: TestClient) -> None:
         "</activityFilter>"
     )
     body = "<ns1:paramsGetLeadActivity><leadKey><keyType>IDNUM</keyType><keyValue>1"
-    assert _fault(client, f"{body}</keyValue></leadKey>{both}</ns1:paramsGetLeadActivity>") == (
+    assert fault_code(client, f"{body}</keyValue></leadKey>{both}</ns1:paramsGetLeadActivity>") == (
         20110,
         "Bad parameter: activityFilter takes includeTypes or excludeTypes, not both (20110)",
     )
     bogus = "<activityFilter><includeTypes><activityType>Bogus</activityType></includeTypes>"
-    assert _fault(
+    assert fault_code(
         client, f"{body}</keyValue></leadKey>{bogus}</activityFilter></ns1:paramsGetLeadActivity>"
     ) == (20107, "Activity key bad: 'Bogus' is not an ActivityType (20107)")
 
@@ -208,7 +202,7 @@ def test_get_lead_activity_of_an_unknown_lead_is_20103(client: TestClient) -> No
         "<ns1:paramsGetLeadActivity><leadKey><keyType>EMAIL</keyType>"
         "<keyValue>nobody@x.com</keyValue></leadKey></ns1:paramsGetLeadActivity>"
     )
-    assert _fault(client, body) == (20103, "No lead found with EMAIL = nobody@x.com (20103)")
+    assert fault_code(client, body) == (20103, "No lead found with EMAIL = nobody@x.com (20103)")
 
 
 def _seven(client: TestClient) -> list[int]:
@@ -259,7 +253,7 @@ def test_get_lead_activity_caps_batch_size_at_100_and_refuses_bad_positions(
     _seven(client)
     tree = _activity(client, "1", "<batchSize>100000</batchSize>")
     assert tree.findtext(".//returnCount") == "7"
-    assert _fault(
+    assert fault_code(
         client,
         "<ns1:paramsGetLeadActivity><leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue>"
         "</leadKey><startPosition><offset>yesterday</offset></startPosition>"
@@ -284,7 +278,7 @@ def test_get_lead_activity_caps_batch_size_at_100_and_refuses_bad_positions(
             "<ns1:paramsGetLeadActivity><leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue>"
             f"</leadKey>{bad}</ns1:paramsGetLeadActivity>"
         )
-        assert _fault(client, body) == (20110, message)
+        assert fault_code(client, body) == (20110, message)
 
 
 def test_get_lead_changes_streams_every_change_once_ids_ascending(client: TestClient) -> None:
@@ -335,27 +329,27 @@ def test_get_lead_changes_filters_by_name_type_and_lead(client: TestClient) -> N
         '<leadSelector xsi:type="ns1:LeadKeySelector"><keyType>IDNUM</keyType>'
         f"<keyValues>{too_many}</keyValues></leadSelector></ns1:paramsGetLeadChanges>"
     )
-    assert _fault(client, body) == (
+    assert fault_code(client, body) == (
         20110,
         "Bad parameter: 101 keys in the LeadKeySelector; at most 100 (20110)",
     )
 
 
 def test_get_lead_changes_needs_a_start_and_refuses_foreign_offsets(client: TestClient) -> None:
-    assert _fault(client, "<ns1:paramsGetLeadChanges />") == (
+    assert fault_code(client, "<ns1:paramsGetLeadChanges />") == (
         20109,
         "Parameter required: startPosition (20109)",
     )
     # getMultipleLeads' stream position is no change stream's offset.
     _sync(client, [{"Email": "o@x.com"}])
-    paged = _post(
+    paged = answer_of(
         client,
         '<ns1:paramsGetMultipleLeads><leadSelector xsi:type="ns1:LastUpdateAtSelector">'
         f"<oldestUpdatedAt>{yesterday()}</oldestUpdatedAt></leadSelector>"
         "<batchSize>1</batchSize></ns1:paramsGetMultipleLeads>",
     )
     _sync(client, [{"Email": "o2@x.com"}])
-    lead_position = _post(
+    lead_position = answer_of(
         client,
         '<ns1:paramsGetMultipleLeads><leadSelector xsi:type="ns1:LastUpdateAtSelector">'
         f"<oldestUpdatedAt>{yesterday()}</oldestUpdatedAt></leadSelector>"
@@ -367,7 +361,7 @@ def test_get_lead_changes_needs_a_start_and_refuses_foreign_offsets(client: Test
             f"<ns1:paramsGetLeadChanges><startPosition><offset>{offset}</offset>"
             "</startPosition></ns1:paramsGetLeadChanges>"
         )
-        assert _fault(client, body) == (
+        assert fault_code(client, body) == (
             20122,
             "Bad stream position: not one this server issued (20122)",
         )
@@ -392,7 +386,7 @@ def test_histories_never_cross_instances(client: TestClient, store: Store) -> No
     start = f"<startPosition><oldestCreatedAt>{yesterday()}</oldestCreatedAt></startPosition>"
     tree = _changes(client, start)
     assert [(r["id"], r["lead"]) for r in _records(tree, "leadChangeRecord")] == [(1, 1), (2, 1)]
-    assert _fault(
+    assert fault_code(
         client,
         "<ns1:paramsGetLeadActivity><leadKey><keyType>IDNUM</keyType><keyValue>2</keyValue>"
         "</leadKey></ns1:paramsGetLeadActivity>",

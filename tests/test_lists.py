@@ -7,7 +7,7 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from leadsync.store import Store
-from tests.soap import XSI, envelope, read_fault, read_statuses, sync_request
+from tests.soap import XSI, envelope, fault_code, read_statuses, sync_request
 
 URL = "/soap/mktows/2_2"
 
@@ -53,13 +53,6 @@ def _operate(
             for s in status_list.iter("leadStatus")
         ]
     return result.findtext("success") == "true", statuses
-
-
-def _fault(client: TestClient, body: str) -> tuple[int, str]:
-    response = client.post(URL, content=envelope(body))
-    assert response.status_code == 500, response.text
-    fault = read_fault(response.content)
-    return fault.code, fault.message
 
 
 def test_add_check_and_remove_members(client: TestClient, store: Store) -> None:
@@ -129,27 +122,27 @@ def test_skip_activity_log_writes_no_activity(client: TestClient, store: Store) 
 def test_bad_list_operations_get_marketo_faults(client: TestClient, store: Store) -> None:
     store.add_list("default", "Newsletter", None, 1)
     one = _keys(("IDNUM", "1"))
-    assert _fault(client, _body("ADDTOLIST", "Nope", one)) == (
+    assert fault_code(client, _body("ADDTOLIST", "Nope", one)) == (
         20111,
         "List not found: no list named Nope (20111)",
     )
-    assert _fault(client, _body("MOVETOLIST", "Newsletter", one))[0] == 20110
-    assert _fault(client, _body("ADDTOLIST", "Newsletter", ""))[0] == 20109
+    assert fault_code(client, _body("MOVETOLIST", "Newsletter", one))[0] == 20110
+    assert fault_code(client, _body("ADDTOLIST", "Newsletter", ""))[0] == 20109
     too_many = _keys(*[("IDNUM", str(i)) for i in range(1, 1002)])
-    assert _fault(client, _body("ADDTOLIST", "Newsletter", too_many)) == (
+    assert fault_code(client, _body("ADDTOLIST", "Newsletter", too_many)) == (
         20110,
         "Bad parameter: listMemberList has 1001 lead keys; the limit is 1000 (20110)",
     )
     sales = _body("ADDTOLIST", "Newsletter", one).replace("MKTOLISTNAME", "MKTOSALESUSERID")
-    assert _fault(client, sales) == (
+    assert fault_code(client, sales) == (
         20110,
         "Bad parameter: listKey keyType MKTOSALESUSERID is not supported: use MKTOLISTNAME (20110)",
     )
     no_key = _body("ADDTOLIST", "Newsletter", "<leadKey><keyType>IDNUM</keyType></leadKey>")
-    assert _fault(client, no_key)[0] == 20101
+    assert fault_code(client, no_key)[0] == 20101
 
 
 def test_another_instance_does_not_see_the_list(client: TestClient, store: Store) -> None:
     store.add_instance("acme")
     store.add_list("acme", "Newsletter", None, 1)
-    assert _fault(client, _body("ADDTOLIST", "Newsletter", _keys(("IDNUM", "1"))))[0] == 20111
+    assert fault_code(client, _body("ADDTOLIST", "Newsletter", _keys(("IDNUM", "1"))))[0] == 20111

@@ -11,6 +11,7 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from leadsync.fields import FieldType
+from leadsync.lists import Channel
 from leadsync.service.fields import add_custom_field
 from leadsync.store import Store
 from leadsync.wire import render
@@ -175,7 +176,45 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
         status_list = listed.find("result/statusList")
         assert status_list is not None
         assert (status_list.get(f"{{{XSI}}}nil") == "true") is nil
+    store.add_program("default", "Onboarding", None, (), 0)
+    store.add_campaign("default", "Welcome", "Onboarding", "", True, 0)
+    found = assert_valid(
+        _call(client, "<ns1:paramsGetCampaignsForSource><source>MKTOWS</source>"
+              "</ns1:paramsGetCampaignsForSource>"),
+        "successGetCampaignsForSource",
+    )  # fmt: skip
+    assert found.findtext("result/campaignRecordList/campaignRecord/name") == "Onboarding.Welcome"
+    for operation, params in (
+        (
+            "RequestCampaign",
+            "<source>MKTOWS</source><leadList><leadKey><keyType>EMAIL</keyType>"
+            "<keyValue>r1@x.com</keyValue></leadKey></leadList><programName>Onboarding"
+            "</programName><campaignName>Welcome</campaignName>",
+        ),
+        (
+            "ScheduleCampaign",
+            "<programName>Onboarding</programName><campaignName>Welcome</campaignName>",
+        ),
+    ):
+        done = assert_valid(
+            _call(client, f"<ns1:params{operation}>{params}</ns1:params{operation}>"),
+            f"success{operation}",
+        )
+        assert done.findtext("result/success") == "true"
+    store.add_channel(
+        "default", Channel.numbered(0, "Webinar", ["Invited", "Attended"], ["Attended"])
+    )
+    store.add_program("default", "Spring", "Webinar", [("Region", "EMEA")], 0)
+    channels = assert_valid(_call(client, "<ns1:paramsGetChannels/>"), "successGetChannels")
+    assert channels.findtext("result/tags/tagStatus/tagValue") == "Webinar"
+    tags = assert_valid(_call(client, "<ns1:paramsGetTags/>"), "successGetTags")
+    assert tags.findtext("result/tagList/tag/type") == "Region"
     assert set(HANDLERS) == {
+        "getChannels",
+        "getTags",
+        "getCampaignsForSource",
+        "requestCampaign",
+        "scheduleCampaign",
         "listOperation",
         "syncMultipleLeads",
         "syncLead",

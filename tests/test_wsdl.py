@@ -146,3 +146,28 @@ def test_get_lead_changes_declares_activity_name_filter_after_2_2(
     root = etree.fromstring(render_wsdl(ADDRESS.replace("2_2", version), version))
     [params] = root.iterfind(".//xs:complexType[@name='ParamsGetLeadChanges']", NS)
     assert [e.get("name") for e in params.iterfind(".//xs:element", NS)] == declared
+
+
+@pytest.mark.parametrize(
+    ("version", "declared"),
+    [("2_2", ["programName", "campaignName", "campaignRunAt", "programTokenList"])]
+    + [
+        (
+            v,
+            [
+                "programName",
+                "campaignName",
+                "campaignRunAt",
+                "cloneToProgramName",
+                "programTokenList",
+            ],
+        )
+        for v in ("2_3", "3_1")
+    ],  # fmt: skip
+)
+def test_schedule_campaign_declares_clone_to_program_name_after_2_2(
+    version: str, declared: list[str]
+) -> None:
+    root = etree.fromstring(render_wsdl(ADDRESS.replace("2_2", version), version))
+    [params] = root.iterfind(".//xs:complexType[@name='ParamsScheduleCampaign']", NS)
+    assert [e.get("name") for e in params.iterfind(".//xs:element", NS)] == declared

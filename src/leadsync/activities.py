@@ -33,8 +33,10 @@ CHANGE_DATA_VALUE = Kind(
 )
 ADD_TO_LIST = Kind(24, "AddToList", "Add to List", ("List ID",))
 REMOVE_FROM_LIST = Kind(25, "RemoveFromList", "Remove from List", ("List ID",))
+REQUEST_CAMPAIGN = Kind(47, "RequestCampaign", "Request Campaign", ("Campaign ID", "Source"))
 KINDS: dict[int, Kind] = {
-    kind.id: kind for kind in (NEW_LEAD, CHANGE_DATA_VALUE, ADD_TO_LIST, REMOVE_FROM_LIST)
+    kind.id: kind
+    for kind in (NEW_LEAD, CHANGE_DATA_VALUE, ADD_TO_LIST, REMOVE_FROM_LIST, REQUEST_CAMPAIGN)
 }
 
 # The WSDL's ActivityType enumeration, in its order: the n-th name is Marketo's activity

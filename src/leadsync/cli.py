@@ -28,6 +28,7 @@ from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.http.keyfile import load_keys
 from leadsync.limits import LimitSettings
+from leadsync.lists import Channel
 from leadsync.model import DEFAULT_INSTANCE, Lead
 from leadsync.options import options
 from leadsync.push import push
@@ -703,22 +704,35 @@ def channels() -> None:
 @db_option
 @instance_option
 @click.argument("name")
-@click.option("--progression", "steps", multiple=True, help="A status, in order; repeatable.")
-def channels_add(db: str, instance: str, name: str, steps: tuple[str, ...]) -> None:
-    """Add the channel NAME; prints its id.
+@click.option(
+    "--progression", "steps", multiple=True, help="A program status, in order (steps 10, 20, ...)."
+)
+@click.option("--success", "successes", multiple=True, help="A status that counts as success.")
+def channels_add(
+    db: str, instance: str, name: str, steps: tuple[str, ...], successes: tuple[str, ...]
+) -> None:
+    """Add the channel NAME with its progression of program statuses; prints its id.
 
     \b
     Example:
-      leadsync channels add Webinar --progression Invited --progression Registered
+      leadsync channels add Webinar --progression Invited --progression Attended \\
+          --success Attended
     """
-    _add(db, instance, "channel", name, lambda store: store.add_channel(instance, name, steps))
+    unknown = sorted(set(successes) - set(steps))
+    if unknown:
+        raise click.BadParameter(
+            f"{unknown[0]} is not a --progression status", param_hint="--success"
+        )
+    channel = Channel.numbered(0, name, steps, successes)
+    _add(db, instance, "channel", name, lambda store: store.add_channel(instance, channel))
 
 
 @channels.command("list")
 @db_option
 @instance_option
 def channels_list(db: str, instance: str) -> None:
-    """List the instance's channels, tab-separated: id, name, progression.
+    """List the instance's channels, tab-separated: id, name, progression (a success
+    status marked *).
 
     \b
     Example:
@@ -728,7 +742,105 @@ def channels_list(db: str, instance: str) -> None:
         _known_instance(store, instance)
         found = store.list_channels(instance)
     for channel in found:
-        click.echo(f"{channel.id}\t{channel.name}\t{','.join(channel.progression)}")
+        steps = ",".join(f"{s.name}{'*' if s.success else ''}" for s in channel.progression)
+        click.echo(f"{channel.id}\t{channel.name}\t{steps}")
+
+
+@main.group()
+def campaigns() -> None:
+    """Smart campaigns: what requestCampaign and scheduleCampaign run (and record)."""
+
+
+@campaigns.command("add")
+@db_option
+@instance_option
+@click.argument("name")
+@click.option("--program", required=True, help="The program the campaign belongs to.")
+@click.option("--description", default="", help="Shown by getCampaignsForSource.")
+@click.option(
+    "--not-requestable",
+    is_flag=True,
+    help="A batch campaign: scheduleCampaign only (no Campaign is Requested trigger).",
+)
+def campaigns_add(
+    db: str, instance: str, name: str, program: str, description: str, not_requestable: bool
+) -> None:
+    """Add the campaign NAME to a program; prints its id. getCampaignsForSource lists
+    it as PROGRAM.NAME unless it is --not-requestable.
+
+    \b
+    Example:
+      leadsync campaigns add "Welcome Trigger" --program Onboarding
+    """
+    now = time.time_ns() // 1000
+    _add(
+        db,
+        instance,
+        "campaign",
+        name,
+        lambda store: store.add_campaign(
+            instance, name, program, description, not not_requestable, now
+        ),
+    )
+
+
+@campaigns.command("list")
+@db_option
+@instance_option
+def campaigns_list(db: str, instance: str) -> None:
+    """List the instance's campaigns, tab-separated: id, PROGRAM.NAME, requestable or
+    batch, description.
+
+    \b
+    Example:
+      leadsync campaigns list
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        found = store.list_campaigns(instance)
+    for c in found:
+        kind = "requestable" if c.requestable else "batch"
+        click.echo(f"{c.id}\t{c.full_name}\t{kind}\t{c.description}")
+
+
+@campaigns.command("runs")
+@db_option
+@instance_option
+@click.argument("name", required=False)
+def campaigns_runs(db: str, instance: str, name: str | None) -> None:
+    """What requestCampaign and scheduleCampaign asked for, oldest first, as JSON Lines:
+    id, campaign, kind (requested or scheduled), askedAt, runAt, leadIds, tokens,
+    cloneToProgramName. NAME (the campaign's, or PROGRAM.NAME) narrows it.
+
+    \b
+    Example:
+      leadsync campaigns runs "Onboarding.Welcome Trigger"
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        campaign_id = None
+        if name is not None:
+            matches = [c for c in store.list_campaigns(instance) if name in (c.name, c.full_name)]
+            if not matches:
+                raise click.ClickException(f"no campaign {name}")
+            campaign_id = matches[0].id
+        runs = store.campaign_runs(instance, campaign_id)
+    for run in runs:
+        click.echo(
+            json.dumps(
+                {
+                    "id": run.id,
+                    "campaign": run.campaign,
+                    "kind": run.kind.value,
+                    "askedAt": _iso(run.asked_at),
+                    "runAt": None if run.run_at is None else _iso(run.run_at),
+                    "leadIds": list(run.lead_ids),
+                    "tokens": dict(run.tokens),
+                    "cloneToProgramName": run.clone_to,
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 main.add_command(push)  # leadsync push FILE: defined with the loader in push/command.py

@@ -83,6 +83,10 @@ class ListNotFound(MktowsError):
     code, short = 20111, "List not found"
 
 
+class CampaignNotFound(MktowsError):
+    code, short = 20113, "Campaign not found"
+
+
 class BadStreamPosition(MktowsError):
     code, short = 20122, "Bad stream position"
 

@@ -8,16 +8,37 @@ samples name lists (``SMSProgram.listForTesting``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A program status of a channel's progression: its name, step number and whether
+    reaching it counts as success."""
+
+    name: str
+    step: int
+    success: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Channel:
     id: int
     name: str
-    progression: tuple[str, ...]  # the program statuses (steps) of the channel, in order
+    progression: tuple[Status, ...]  # in order
+
+    @classmethod
+    def numbered(
+        cls, channel_id: int, name: str, statuses: Sequence[str], successes: Collection[str]
+    ) -> Channel:
+        """A channel whose statuses are steps 10, 20, 30, ... in the order given."""
+        return cls(
+            channel_id,
+            name,
+            tuple(Status(s, 10 * (i + 1), s in successes) for i, s in enumerate(statuses)),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leadsync.store import SqliteStore
+from tests.clients.campaigns import run_campaigns
 from tests.clients.harness import CLIENTS, require, run_scenario
 from tests.clients.history import run_history
 from tests.clients.lists import run_lists
@@ -36,3 +37,8 @@ def test_php_soapclient_history_from_the_2_3_wsdl(server: ServerProcess) -> None
 def test_php_soapclient_lists(server: ServerProcess, sqlite_store: SqliteStore) -> None:
     require("php")
     run_lists(server, sqlite_store, "php", ["php", str(CLIENTS / "php" / "lists.php")])
+
+
+def test_php_soapclient_campaigns(server: ServerProcess, sqlite_store: SqliteStore) -> None:
+    require("php")
+    run_campaigns(server, sqlite_store, "php", ["php", str(CLIENTS / "php" / "campaigns.php")])

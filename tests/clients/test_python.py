@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from leadsync.store import SqliteStore
+from tests.clients.campaigns import run_campaigns
 from tests.clients.harness import CLIENTS, run_scenario
 from tests.clients.history import run_history
 from tests.clients.lists import run_lists
@@ -66,5 +67,17 @@ def test_zeep_lists_from_the_reference_wsdl(
         sqlite_store,
         "zeep",
         [sys.executable, "-m", "tests.clients.python.zeep_lists"],
+        wsdl=str(shared(REFERENCE_WSDL)),
+    )
+
+
+def test_zeep_campaigns_from_the_reference_wsdl(
+    server: ServerProcess, sqlite_store: SqliteStore
+) -> None:
+    run_campaigns(
+        server,
+        sqlite_store,
+        "zeep",
+        [sys.executable, "-m", "tests.clients.python.zeep_campaigns"],
         wsdl=str(shared(REFERENCE_WSDL)),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadsync.service.campaigns import CampaignService
 from leadsync.service.history import HistoryService
 from leadsync.service.leads import LeadService
 from leadsync.service.lists import ListService
@@ -22,12 +23,24 @@ class Services:
     objects: ObjectService
     history: HistoryService
     lists: ListService
+    campaigns: CampaignService
 
     @classmethod
     def over(cls, store: Store) -> Services:
         return cls(
-            LeadService(store), ObjectService(store), HistoryService(store), ListService(store)
+            LeadService(store),
+            ObjectService(store),
+            HistoryService(store),
+            ListService(store),
+            CampaignService(store),
         )
 
 
-__all__ = ["HistoryService", "LeadService", "ListService", "ObjectService", "Services"]
+__all__ = [
+    "CampaignService",
+    "HistoryService",
+    "LeadService",
+    "ListService",
+    "ObjectService",
+    "Services",
+]

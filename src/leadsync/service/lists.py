@@ -11,26 +11,18 @@ caller asks to skip the activity log.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from leadsync.activities import ADD_TO_LIST, REMOVE_FROM_LIST, Activity
 from leadsync.errors import BadParameter, ListNotFound, ParameterRequired
 from leadsync.lists import LIST_NAME_KEY, MAX_MEMBERS, ListOperation, StaticList, find_list
-from leadsync.model import Lead, blank, creation_order, email_key
+from leadsync.model import blank
+from leadsync.service.keys import LeadKey, resolve_keys, writer_finder
 from leadsync.store.base import LeadWriter, Store, TransientStoreError, run_params
 
 MAX_ATTEMPTS = 3
-_ID_MAX = 2**31 - 1
-# (instance, ids, email keys, cookies) -> the leads with any of them
-Finder = Callable[[str, Sequence[int], Sequence[str], Sequence[str]], list[Lead]]
 _LIST_KEY_TYPES = (LIST_NAME_KEY, "MKTOSALESUSERID", "SFDCLEADOWNERID")
-
-
-@dataclass(frozen=True, slots=True)
-class LeadKey:
-    type: str
-    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +83,7 @@ class ListService:
                 f" {MAX_MEMBERS}"
             )
         if kind is ListOperation.IS_MEMBER:
-            leads = _resolve(self._store.read_leads, instance, keys)
+            leads = resolve_keys(self._store.read_leads, instance, keys)
             ids = [lead.id for lead in leads.values()]
             members = self._store.members_of(static_list.id, ids)
             statuses = [(key, key in leads and leads[key].id in members) for key in keys]
@@ -118,12 +110,7 @@ def _change(
     log: bool,
     stamp: int,
 ) -> ListResult:
-    def find(
-        _instance: str, ids: Sequence[int], email_keys: Sequence[str], cookies: Sequence[str]
-    ) -> list[Lead]:
-        return writer.find_leads(ids, (), email_keys, cookies)
-
-    leads = _resolve(find, instance, keys)
+    leads = resolve_keys(writer_finder(writer), instance, keys)
     ids = sorted({lead.id for lead in leads.values()})
     if kind is ListOperation.ADD:
         statuses = [(key, key in leads) for key in keys]
@@ -150,42 +137,3 @@ def _change(
             ]
         )
     return ListResult(success, None if success else statuses)
-
-
-def _lead_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) <= _ID_MAX else None
-
-
-def _resolve(find: Finder, instance: str, keys: Sequence[LeadKey]) -> dict[LeadKey, Lead]:
-    """The lead each key names, for the keys that name one."""
-    ids: list[int] = []
-    emails: list[str] = []
-    cookies: list[str] = []
-    for key in keys:
-        value = key.value.strip()
-        if key.type == "IDNUM" and (lead_id := _lead_id(value)) is not None:
-            ids.append(lead_id)
-        elif key.type == "EMAIL" and value:
-            emails.append(email_key(value))
-        elif key.type == "COOKIE" and value:
-            cookies.append(value)
-    found = find(instance, ids, emails, cookies) if ids or emails or cookies else []
-    by_id = {lead.id: lead for lead in found}
-    by_email: dict[str, Lead] = {}
-    for holder in sorted(found, key=creation_order):
-        if holder.email:
-            by_email[email_key(holder.email)] = holder  # the most recently created wins
-    by_cookie = {lead.cookie: lead for lead in found if lead.cookie}
-    resolved: dict[LeadKey, Lead] = {}
-    for key in keys:
-        value = key.value.strip()
-        lead: Lead | None = None
-        if key.type == "IDNUM" and (lead_id := _lead_id(value)) is not None:
-            lead = by_id.get(lead_id)
-        elif key.type == "EMAIL":
-            lead = by_email.get(email_key(value))
-        elif key.type == "COOKIE":
-            lead = by_cookie.get(value)
-        if lead is not None:
-            resolved[key] = lead
-    return resolved

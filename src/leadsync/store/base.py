@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import orjson
 
 from leadsync.activities import Activity
+from leadsync.campaigns import Campaign, CampaignRun, RunKind
 from leadsync.fields import Catalog, FieldDef
 from leadsync.lists import Channel, Program, StaticList
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
@@ -240,7 +241,23 @@ class ListWriter(Protocol):
         ...
 
 
-class LeadWriter(ListWriter, Protocol):
+class RunWriter(Protocol):
+    """Campaign runs, inside a write transaction (a LeadWriter's part)."""
+
+    def add_run(
+        self,
+        instance: str,
+        campaign_id: int,
+        kind: RunKind,
+        asked_at: int,
+        run_at: int | None,
+        lead_ids: Sequence[int],
+        tokens: Sequence[tuple[str, str]],
+        clone_to: str | None,
+    ) -> int: ...
+
+
+class LeadWriter(ListWriter, RunWriter, Protocol):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
@@ -412,7 +429,9 @@ class ListStore(Protocol):
     raises ValueError for a name taken in the instance or an unknown program or
     channel."""
 
-    def add_channel(self, instance: str, name: str, progression: Sequence[str]) -> int: ...
+    def add_channel(self, instance: str, channel: Channel) -> int:
+        """The new channel's id (``channel.id`` is ignored)."""
+        ...
 
     def list_channels(self, instance: str) -> list[Channel]: ...
 
@@ -444,10 +463,37 @@ class ListStore(Protocol):
         ...
 
 
+class CampaignStore(Protocol):
+    """Each instance's smart campaigns and the runs asked of them
+    (store/campaigns_sql.py)."""
+
+    def add_campaign(
+        self,
+        instance: str,
+        name: str,
+        program: str,
+        description: str,
+        requestable: bool,
+        now_us: int,
+    ) -> int:
+        """The new campaign's id; ValueError for a taken name or an unknown program."""
+        ...
+
+    def list_campaigns(self, instance: str) -> list[Campaign]:
+        """By id."""
+        ...
+
+    def campaign_runs(self, instance: str, campaign_id: int | None = None) -> list[CampaignRun]:
+        """By id (the order they were asked for)."""
+        ...
+
+
 REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
 
 
-class Store(AccountStore, CatalogStore, LeadStore, ActivityStore, ListStore, Protocol):
+class Store(
+    AccountStore, CatalogStore, LeadStore, ActivityStore, ListStore, CampaignStore, Protocol
+):
     """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""
 
     location: str

@@ -1,24 +1,15 @@
-"""Channels, programs, static lists and list membership, in SQL both stores run.
-
-``ListTables`` (the store's part) and ``MemberTables`` (the write transaction's part)
-are written once, with ``?`` marks, over three primitives each store gives: ``_query``
-(a read), ``_change`` (one write in its own transaction; a duplicate name raises
-``Duplicate``) and, in a transaction, ``_run``.
-"""
+"""Channels, programs, static lists and list membership, in SQL both stores run
+(store/tables.py): ``ListTables`` the store's part, ``MemberTables`` the write
+transaction's."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
 import orjson
 
-from leadsync.lists import Channel, Program, StaticList
-
-
-class Duplicate(ValueError):
-    """A name is taken already in the instance."""
-
+from leadsync.lists import Channel, Program, StaticList, Status
+from leadsync.store.tables import Tables, WriterTables, member_sql
 
 _LISTS = (
     "SELECT l.id, l.name, p.name FROM lists AS l LEFT JOIN programs AS p ON p.id = l.program_id"
@@ -26,33 +17,17 @@ _LISTS = (
 )
 
 
-class ListTables:
+class ListTables(Tables):
     """The ListStore methods of a store."""
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def _change(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def _insert(self, what: str, name: str, sql: str, params: Sequence[Any]) -> int:
-        # Checked first so that a refused name does not use up an id (a sequence would);
-        # the unique constraint still decides between two adds at once.
-        instance = params[0]
-        if self._query(f"SELECT 1 FROM {what}s WHERE instance = ? AND name = ?", (instance, name)):
-            raise Duplicate(f"a {what} named {name} exists already")
-        try:
-            [(new_id,)] = self._change(sql + " RETURNING id", params)
-        except Duplicate:
-            raise Duplicate(f"a {what} named {name} exists already") from None
-        return int(new_id)
-
-    def add_channel(self, instance: str, name: str, progression: Sequence[str]) -> int:
+    def add_channel(self, instance: str, channel: Channel) -> int:
+        steps = [[s.name, s.step, s.success] for s in channel.progression]
         return self._insert(
+            "channels",
             "channel",
-            name,
+            channel.name,
             "INSERT INTO channels (instance, name, progression) VALUES (?, ?, ?)",
-            (instance, name, orjson.dumps(list(progression)).decode()),
+            (instance, channel.name, orjson.dumps(steps).decode()),
         )
 
     def list_channels(self, instance: str) -> list[Channel]:
@@ -60,7 +35,10 @@ class ListTables:
             "SELECT id, name, progression FROM channels WHERE instance = ? ORDER BY id",
             (instance,),
         )
-        return [Channel(row[0], row[1], tuple(orjson.loads(row[2]))) for row in rows]
+        return [
+            Channel(row[0], row[1], tuple(Status(*step) for step in orjson.loads(row[2])))
+            for row in rows
+        ]
 
     def add_program(
         self,
@@ -73,6 +51,7 @@ class ListTables:
         if channel is not None and channel not in {c.name for c in self.list_channels(instance)}:
             raise ValueError(f"no channel {channel}: add it with leadsync channels add")
         return self._insert(
+            "programs",
             "program",
             name,
             "INSERT INTO programs (instance, name, channel, tags, created_at)"
@@ -98,6 +77,7 @@ class ListTables:
                 raise ValueError(f"no program {program}: add it with leadsync programs add")
             program_id = found[0]
         return self._insert(
+            "lists",
             "list",
             name,
             "INSERT INTO lists (instance, name, program_id, created_at) VALUES (?, ?, ?, ?)",
@@ -120,32 +100,16 @@ class ListTables:
         return True
 
     def members_of(self, list_id: int, lead_ids: Collection[int]) -> set[int]:
-        sql, param = _member_sql(self._ids(lead_ids))
+        sql, param = member_sql(self._ids(lead_ids))
         return {int(row[0]) for row in self._query(sql, (list_id, param))}
 
-    def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
-        """A SELECT of the ids (as column ``i``) given as one parameter, and that
-        parameter."""
-        raise NotImplementedError
 
-
-def _member_sql(ids: tuple[str, object]) -> tuple[str, object]:
-    select, param = ids
-    return f"SELECT lead_id FROM list_members WHERE list_id = ? AND lead_id IN ({select})", param
-
-
-class MemberTables:
+class MemberTables(WriterTables):
     """The membership changes of a write transaction (LeadWriter): one statement each,
     whatever the number of leads."""
 
-    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
-        raise NotImplementedError
-
     def members(self, list_id: int, lead_ids: Collection[int]) -> set[int]:
-        sql, param = _member_sql(self._ids(lead_ids))
+        sql, param = member_sql(self._ids(lead_ids))
         return {int(row[0]) for row in self._run(sql, (list_id, param))}
 
     def add_members(self, list_id: int, lead_ids: Collection[int], at: int) -> list[int]:

@@ -47,8 +47,10 @@ from leadsync.store.base import (
     page_sql,
     split_updates,
 )
-from leadsync.store.lists_sql import Duplicate, ListTables, MemberTables
+from leadsync.store.campaigns_sql import CampaignTables, RunTables
+from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.postgres_schema import migrate
+from leadsync.store.tables import Duplicate
 
 CONNECT_TIMEOUT_S = 3
 _LEAD_COLUMNS = (
@@ -149,7 +151,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Writer(MemberTables):
+class _Writer(MemberTables, RunTables):
     def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -358,7 +360,7 @@ def _reachable(url: str, location: str, create: bool) -> None:
         raise ConfigError(f"no store at {location}")
 
 
-class PostgresStore(ListTables):
+class PostgresStore(ListTables, CampaignTables):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
     def __init__(self, url: str, pool_size: int, create: bool = True) -> None:
@@ -449,7 +451,7 @@ class PostgresStore(ListTables):
                 " (SELECT id FROM lists WHERE instance = %s)",
                 (name,),
             )
-            for table in ("lists", "programs", "channels"):
+            for table in ("campaign_runs", "campaigns", "lists", "programs", "channels"):
                 conn.execute(f"DELETE FROM {table} WHERE instance = %s", (name,))
             conn.execute("DELETE FROM users WHERE instance = %s", (name,))
             conn.execute("DELETE FROM fields WHERE instance = %s", (name,))

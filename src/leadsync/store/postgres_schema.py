@@ -212,6 +212,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX list_members_lead ON list_members (lead_id);
     """,
+    # 9: smart campaigns (in a program; names unique in an instance) and the runs
+    # requestCampaign and scheduleCampaign recorded.
+    """
+    CREATE TABLE campaigns (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL REFERENCES instances (name),
+        name text NOT NULL,
+        program_id integer NOT NULL REFERENCES programs (id),
+        description text NOT NULL,
+        requestable boolean NOT NULL,
+        created_at bigint NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE campaign_runs (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL,
+        campaign_id integer NOT NULL REFERENCES campaigns (id),
+        kind text NOT NULL,
+        asked_at bigint NOT NULL,
+        run_at bigint,
+        lead_ids text NOT NULL,
+        tokens text NOT NULL,
+        clone_to text
+    );
+    CREATE INDEX campaign_runs_campaign ON campaign_runs (campaign_id, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -44,9 +44,11 @@ from leadsync.store.base import (
     page_sql,
     split_updates,
 )
-from leadsync.store.lists_sql import Duplicate, ListTables, MemberTables
+from leadsync.store.campaigns_sql import CampaignTables, RunTables
+from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
+from leadsync.store.tables import Duplicate
 
 _LEAD_COLUMNS = (
     "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie, instance"
@@ -95,7 +97,7 @@ def _dumps(attributes: dict[str, str]) -> str:
     return orjson.dumps(attributes).decode()
 
 
-class _Writer(MemberTables):
+class _Writer(MemberTables, RunTables):
     def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -179,7 +181,7 @@ class _Writer(MemberTables):
         )
 
 
-class SqliteStore(ListTables):
+class SqliteStore(ListTables, CampaignTables):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
     def __init__(self, path: str, create: bool = True) -> None:
@@ -306,7 +308,7 @@ class SqliteStore(ListTables):
                 " (SELECT id FROM lists WHERE instance = ?)",
                 (name,),
             )
-            for table in ("lists", "programs", "channels"):
+            for table in ("campaign_runs", "campaigns", "lists", "programs", "channels"):
                 self._writer.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM fields WHERE instance = ?", (name,))

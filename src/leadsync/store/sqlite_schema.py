@@ -195,6 +195,32 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX list_members_lead ON list_members (lead_id);
     """,
+    # 9: smart campaigns (in a program; names unique in an instance) and the runs
+    # requestCampaign and scheduleCampaign recorded.
+    """
+    CREATE TABLE campaigns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        name TEXT NOT NULL,
+        program_id INTEGER NOT NULL REFERENCES programs (id),
+        description TEXT NOT NULL,
+        requestable INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE campaign_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+        kind TEXT NOT NULL,
+        asked_at INTEGER NOT NULL,
+        run_at INTEGER,
+        lead_ids TEXT NOT NULL,
+        tokens TEXT NOT NULL,
+        clone_to TEXT
+    );
+    CREATE INDEX campaign_runs_campaign ON campaign_runs (campaign_id, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,8 +11,20 @@ from leadsync import ns
 from leadsync.wire import mktows
 from leadsync.wire.xsd import HEADER_PARTS, ComplexType, Element
 
-ACTIVITY_NAME_FILTER = Element(
-    "activityNameFilter", "tns:ArrayOfString", min_occurs=0, nillable=True
+# Elements API versions after 2_2 added to a params type: (type, index, element).
+LATER_ELEMENTS: tuple[tuple[str, int, Element], ...] = (
+    # getLeadChanges' activityNameFilter (display names) came with 2_3, after activityFilter
+    (
+        "ParamsGetLeadChanges",
+        2,
+        Element("activityNameFilter", "tns:ArrayOfString", min_occurs=0, nillable=True),
+    ),
+    # scheduleCampaign's cloneToProgramName, after campaignRunAt (Marketo's sample order)
+    (
+        "ParamsScheduleCampaign",
+        3,
+        Element("cloneToProgramName", "xs:string", min_occurs=0, nillable=True),
+    ),
 )
 
 _W = f"{{{ns.WSDL}}}"
@@ -34,12 +46,13 @@ def _element(parent: etree._Element, el: Element) -> None:
 
 
 def _later(ct: ComplexType) -> ComplexType:
-    """``ct`` as API versions after 2_2 declare it: getLeadChanges' activityNameFilter
-    (display names) came with 2_3, after activityFilter."""
-    if ct.name != "ParamsGetLeadChanges":
+    """``ct`` as API versions after 2_2 declare it (LATER_ELEMENTS)."""
+    added = [(index, element) for name, index, element in LATER_ELEMENTS if name == ct.name]
+    if not added:
         return ct
     elements = list(ct.elements)
-    elements.insert(2, ACTIVITY_NAME_FILTER)
+    for index, element in added:
+        elements.insert(index, element)
     return ComplexType(ct.name, tuple(elements), ct.base, ct.abstract)
 
 

@@ -3,7 +3,7 @@ package registers every one of them in ``HANDLERS``."""
 
 from __future__ import annotations
 
-from leadsync.wire.ops import history, leads, lists, objects
+from leadsync.wire.ops import campaigns, history, leads, lists, objects
 from leadsync.wire.ops.registry import HANDLERS, Answer, Call, Handler, handles
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Answer",
     "Call",
     "Handler",
+    "campaigns",
     "handles",
     "history",
     "leads",

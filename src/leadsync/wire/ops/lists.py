@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadsync.errors import LeadKeyRequired
-from leadsync.service.lists import LeadKey
+from leadsync.service.keys import LeadKey
 from leadsync.wire.ops.registry import Answer, Call, handles
 
 
@@ -19,7 +19,7 @@ def list_operation(call: Call) -> Answer:
         call.instance,
         params.get("listOperation"),
         static_list,
-        _keys((params.get("listMemberList") or {}).get("leadKey", [])),
+        lead_keys((params.get("listMemberList") or {}).get("leadKey", [])),
         strict=bool(params.get("strict")),
         log=not params.get("skipActivityLog"),
         now_us=call.now_us,
@@ -36,7 +36,8 @@ def list_operation(call: Call) -> Answer:
     return {"result": {"success": result.success, "statusList": statuses}}
 
 
-def _keys(items: list[dict[str, Any] | None]) -> list[LeadKey]:
+def lead_keys(items: list[dict[str, Any] | None]) -> list[LeadKey]:
+    """An ArrayOfLeadKey's keys; 20101 for one without keyType or keyValue."""
     keys = []
     for item in items:
         if not item or not item.get("keyType") or item.get("keyValue") is None:
