@@ -7,7 +7,7 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from leadsync.store import Store
-from tests.soap import XSI, envelope, fault_code, read_statuses, sync_request
+from tests.soap import XSI, answer_of, envelope, fault_code, read_statuses, sync_request
 
 URL = "/soap/mktows/2_2"
 
@@ -146,3 +146,53 @@ def test_another_instance_does_not_see_the_list(client: TestClient, store: Store
     store.add_instance("acme")
     store.add_list("acme", "Newsletter", None, 1)
     assert fault_code(client, _body("ADDTOLIST", "Newsletter", _keys(("IDNUM", "1"))))[0] == 20111
+
+
+def _selector(inner: str) -> str:
+    return f'<leadSelector xsi:type="ns1:StaticListSelector">{inner}</leadSelector>'
+
+
+def test_static_list_selectors_page_the_members(client: TestClient, store: Store) -> None:
+    store.add_program("default", "P", None, (), 1)
+    list_id = store.add_list("default", "Members", "P", 1)
+    ids = _leads(client, *[f"m{i}@x.com" for i in range(7)])
+    members = ids[1::2] + ids[:1]  # 4 of the 7
+    with store.write() as writer:
+        writer.add_members(list_id, members, 1)
+    for inner in (
+        "<staticListName>Members</staticListName>",
+        "<staticListName>P.Members</staticListName>",
+        f"<staticListId>{list_id}</staticListId>",
+    ):
+        seen: list[int] = []
+        position = ""
+        while True:
+            tree = answer_of(
+                client,
+                f"<ns1:paramsGetMultipleLeads>{_selector(inner)}{position}"
+                "<batchSize>3</batchSize></ns1:paramsGetMultipleLeads>",
+            )
+            seen += [int(r.findtext("Id") or 0) for r in tree.iter("leadRecord")]
+            token = tree.findtext(".//newStreamPosition")
+            if not token:
+                break
+            position = f"<streamPosition>{token}</streamPosition>"
+        assert seen == sorted(members), inner
+    changes = answer_of(
+        client,
+        "<ns1:paramsGetLeadChanges><startPosition><offset>ID:0</offset></startPosition>"
+        "<activityNameFilter><stringItem>New Lead</stringItem></activityNameFilter>"
+        f"{_selector('<staticListName>Members</staticListName>')}<batchSize>100</batchSize>"
+        "</ns1:paramsGetLeadChanges>",
+    )
+    assert sorted(
+        int(r.findtext("mktPersonId") or 0) for r in changes.iter("leadChangeRecord")
+    ) == sorted(members)
+    for params in ("paramsGetMultipleLeads", "paramsGetLeadChanges"):
+        start = (
+            "<startPosition><offset>ID:0</offset></startPosition>" if "Changes" in params else ""
+        )
+        body = (
+            f"<ns1:{params}>{start}{_selector('<staticListId>999</staticListId>')}</ns1:{params}>"
+        )
+        assert fault_code(client, body) == (20111, "List not found: no list id 999 (20111)")

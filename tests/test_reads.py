@@ -276,7 +276,7 @@ def _emails(answer: bytes) -> list[bytes]:
 
 
 def test_unimplemented_operations_still_answer_20019(client: TestClient) -> None:
-    fault = read_fault(client.post(URL, content=envelope("<ns1:paramsMergeLeads/>")).content)
+    fault = read_fault(client.post(URL, content=envelope("<ns1:paramsSyncMObjects/>")).content)
     assert fault.code == 20019
 
 

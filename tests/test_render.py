@@ -209,7 +209,19 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
     assert channels.findtext("result/tags/tagStatus/tagValue") == "Webinar"
     tags = assert_valid(_call(client, "<ns1:paramsGetTags/>"), "successGetTags")
     assert tags.findtext("result/tagList/tag/type") == "Region"
+    merged = assert_valid(
+        _call(
+            client,
+            "<ns1:paramsMergeLeads><winningLeadKeyList><attribute><attrName>EMAIL</attrName>"
+            "<attrValue>r1@x.com</attrValue></attribute></winningLeadKeyList><losingLeadKeyLists>"
+            "<keyList><attribute><attrName>EMAIL</attrName><attrValue>r2@x.com</attrValue>"
+            "</attribute></keyList></losingLeadKeyLists></ns1:paramsMergeLeads>",
+        ),
+        "successMergeLeads",
+    )
+    assert merged.findtext("result/mergeStatus/status") == "MERGED"
     assert set(HANDLERS) == {
+        "mergeLeads",
         "getChannels",
         "getTags",
         "getCampaignsForSource",

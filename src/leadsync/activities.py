@@ -33,10 +33,18 @@ CHANGE_DATA_VALUE = Kind(
 )
 ADD_TO_LIST = Kind(24, "AddToList", "Add to List", ("List ID",))
 REMOVE_FROM_LIST = Kind(25, "RemoveFromList", "Remove from List", ("List ID",))
+MERGE_LEADS = Kind(32, "MergeLeads", "Merge Leads", ("Merge IDs", "Merged in Sales"))
 REQUEST_CAMPAIGN = Kind(47, "RequestCampaign", "Request Campaign", ("Campaign ID", "Source"))
 KINDS: dict[int, Kind] = {
     kind.id: kind
-    for kind in (NEW_LEAD, CHANGE_DATA_VALUE, ADD_TO_LIST, REMOVE_FROM_LIST, REQUEST_CAMPAIGN)
+    for kind in (
+        NEW_LEAD,
+        CHANGE_DATA_VALUE,
+        ADD_TO_LIST,
+        REMOVE_FROM_LIST,
+        MERGE_LEADS,
+        REQUEST_CAMPAIGN,
+    )
 }
 
 # The WSDL's ActivityType enumeration, in its order: the n-th name is Marketo's activity

@@ -13,6 +13,7 @@ from leadsync.service.campaigns import CampaignService
 from leadsync.service.history import HistoryService
 from leadsync.service.leads import LeadService
 from leadsync.service.lists import ListService
+from leadsync.service.merge import MergeService
 from leadsync.service.objects import ObjectService
 from leadsync.store.base import Store
 
@@ -24,6 +25,7 @@ class Services:
     history: HistoryService
     lists: ListService
     campaigns: CampaignService
+    merge: MergeService
 
     @classmethod
     def over(cls, store: Store) -> Services:
@@ -33,6 +35,7 @@ class Services:
             HistoryService(store),
             ListService(store),
             CampaignService(store),
+            MergeService(store),
         )
 
 
@@ -41,6 +44,7 @@ __all__ = [
     "HistoryService",
     "LeadService",
     "ListService",
+    "MergeService",
     "ObjectService",
     "Services",
 ]

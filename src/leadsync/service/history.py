@@ -14,7 +14,7 @@ nothing about it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from leadsync.activities import SOAP_TYPES, Activity, kind_ids_of_names, kind_ids_of_soap
@@ -23,7 +23,6 @@ from leadsync.errors import (
     BadParameter,
     BadStreamPosition,
     LeadKeyBad,
-    ListNotFound,
     ParameterRequired,
 )
 from leadsync.model import email_key
@@ -178,8 +177,8 @@ def _selected(
     store: Store, instance: str, query: ActivityQuery, selector: reads.Selection
 ) -> ActivityQuery:
     """``query`` narrowed by getLeadChanges' leadSelector."""
-    if selector.static_list is not None:
-        raise ListNotFound(f"List not found: {selector.static_list} (leadsync has no lists)")
+    if selector.static_list is not None or selector.static_list_id is not None:
+        return replace(query, list_id=reads.static_list(store, instance, selector).id)
     if selector.key_type is not None:
         values = selector.key_values
         if len(values) > MAX_SELECTOR_KEYS:

@@ -30,6 +30,7 @@ from leadsync.errors import (
     ParameterRequired,
     TimeRangeExceeded,
 )
+from leadsync.lists import StaticList, find_list
 from leadsync.model import Lead, blank, creation_order, email_key
 from leadsync.store.base import LeadQuery, Store
 from leadsync.words import plural
@@ -69,7 +70,8 @@ class Selection:
     key_values: tuple[str, ...] = ()
     oldest: datetime | None = None  # LastUpdateAtSelector (or the deprecated lastUpdatedAt)
     latest: datetime | None = None
-    static_list: str | None = None  # StaticListSelector
+    static_list: str | None = None  # StaticListSelector: staticListName
+    static_list_id: int | None = None  # or staticListId
     stream_position: str | None = None
     batch_size: int | None = None
 
@@ -101,17 +103,19 @@ def get_multiple_leads(
         start_id, skip, window = marketo
         if window is not None and not _has_selector(selection):
             selection = replace(selection, oldest=window[0], latest=window[1])
-        query = _selected(selection, now_us, max_window_days)
+        query = _selected(store, instance, selection, now_us, max_window_days)
         query, after = replace(query, max_id=store.last_lead_id()), max(start_id - 1, 0)
     elif selection.stream_position:
         query, after = _decode_position(key, selection.stream_position, instance)
-        if _has_selector(selection) and not _same(query, _selected(selection, now_us, 0)):
+        if _has_selector(selection) and not _same(
+            query, _selected(store, instance, selection, now_us, 0)
+        ):
             raise BadStreamPosition(
                 "Bad stream position: it continues another leadSelector; send the selector "
                 "it was issued for (or none) with it"
             )
     else:
-        query = _selected(selection, now_us, max_window_days)
+        query = _selected(store, instance, selection, now_us, max_window_days)
         query, after = replace(query, max_id=store.last_lead_id()), 0
     leads, remaining = store.page_leads(instance, query, after, skip + size)
     leads = leads[skip:]
@@ -158,20 +162,39 @@ def _has_selector(selection: Selection) -> bool:
         selection.key_type is not None
         or selection.oldest is not None
         or selection.static_list is not None
+        or selection.static_list_id is not None
     )
 
 
 def _same(one: LeadQuery, other: LeadQuery) -> bool:
     """Whether two queries select the same leads (whatever their paging bounds)."""
-    return (one.ids, one.email_keys, one.oldest, one.latest) == (
+    return (one.ids, one.email_keys, one.oldest, one.latest, one.list_id) == (
         other.ids,
         other.email_keys,
         other.oldest,
         other.latest,
+        other.list_id,
     )
 
 
-def _selected(selection: Selection, now_us: int, max_window_days: int) -> LeadQuery:
+def static_list(store: Store, instance: str, selection: Selection) -> StaticList:
+    """The list a StaticListSelector names, by id or name (or PROGRAM.NAME); 20111 for
+    none."""
+    lists = store.list_lists(instance)
+    if selection.static_list_id is not None:
+        found = next((s for s in lists if s.id == selection.static_list_id), None)
+        shown = f"id {selection.static_list_id}"
+    else:
+        found = find_list(lists, (selection.static_list or "").strip())
+        shown = f"named {selection.static_list}"
+    if found is None:
+        raise ListNotFound(f"List not found: no list {shown}")
+    return found
+
+
+def _selected(
+    store: Store, instance: str, selection: Selection, now_us: int, max_window_days: int
+) -> LeadQuery:
     """The query of ``selection``'s selector; ``max_id`` is filled in by the caller."""
     if selection.key_type is not None:
         values = selection.key_values[:MAX_KEYS]
@@ -183,8 +206,8 @@ def _selected(selection: Selection, now_us: int, max_window_days: int) -> LeadQu
         raise LeadKeyBad(
             f"Lead key type {selection.key_type} is not supported here: use IDNUM or EMAIL"
         )
-    if selection.static_list is not None:
-        raise ListNotFound(f"List not found: {selection.static_list} (leadsync has no lists)")
+    if selection.static_list is not None or selection.static_list_id is not None:
+        return LeadQuery(0, list_id=static_list(store, instance, selection).id)
     if selection.oldest is not None:
         oldest = _us(selection.oldest)
         latest = None if selection.latest is None else _us(selection.latest)
@@ -234,6 +257,7 @@ def _signature(key: bytes, payload: bytes) -> bytes:
 def _encode_position(key: bytes, query: LeadQuery, after: int, instance: str) -> str:
     data = {
         "q": [query.max_id, query.ids, query.email_keys, query.oldest, query.latest, query.started],
+        "l": query.list_id,
         "a": after,
         "i": instance,
     }
@@ -252,5 +276,6 @@ def _decode_position(key: bytes, position: str, instance: str) -> tuple[LeadQuer
         oldest=oldest,
         latest=latest,
         started=started,
+        list_id=data.get("l"),
     )
     return query, int(data["a"])

@@ -125,6 +125,9 @@ def page_sql(query: LeadQuery, instance: str, after_id: int, mark: str) -> tuple
         if values is not None:
             clauses.append(f"{column} IN ({', '.join([mark] * len(values))})" if values else "0=1")
             params.extend(values)
+    if query.list_id is not None:
+        clauses.append(f"id IN (SELECT lead_id FROM list_members WHERE list_id = {mark})")
+        params.append(query.list_id)
     if query.oldest is not None:
         window = f"updated_at >= {mark}"
         params.append(query.oldest)
@@ -159,18 +162,21 @@ class LeadQuery:
     oldest: int | None = None  # microseconds
     latest: int | None = None
     started: int | None = None
+    list_id: int | None = None  # StaticListSelector: the list's members
 
 
 @dataclass(frozen=True, slots=True)
 class ActivityQuery:
     """Which activities a history read selects: by kind (``kinds`` only, or all but
-    ``excluded``), by lead, and by time (microseconds, both ends included)."""
+    ``excluded``), by lead (or a list's members), and by time (microseconds, both ends
+    included)."""
 
     kinds: frozenset[int] | None = None
     excluded: frozenset[int] = frozenset()
     lead_ids: tuple[int, ...] | None = None
     oldest: int | None = None
     latest: int | None = None
+    list_id: int | None = None  # the leads that are members of this list now
 
 
 def activity_sql(query: ActivityQuery, mark: str) -> tuple[list[str], list[object]]:
@@ -191,6 +197,9 @@ def activity_sql(query: ActivityQuery, mark: str) -> tuple[list[str], list[objec
             f"{column} {'NOT IN' if negate else 'IN'} ({', '.join([mark] * len(values))})"
         )
         params.extend(sorted(values))
+    if query.list_id is not None:
+        clauses.append(f"lead_id IN (SELECT lead_id FROM list_members WHERE list_id = {mark})")
+        params.append(query.list_id)
     if query.oldest is not None:
         clauses.append(f"created_at >= {mark}")
         params.append(query.oldest)
@@ -257,7 +266,16 @@ class RunWriter(Protocol):
     ) -> int: ...
 
 
-class LeadWriter(ListWriter, RunWriter, Protocol):
+class MergeWriter(Protocol):
+    """mergeLeads' table changes, inside a write transaction (a LeadWriter's part)."""
+
+    def merge_into(self, winner: int, losers: Collection[int]) -> None:
+        """Move the losers' list memberships and activities to the winner, then delete
+        the losers."""
+        ...
+
+
+class LeadWriter(ListWriter, RunWriter, MergeWriter, Protocol):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(

@@ -49,6 +49,7 @@ from leadsync.store.base import (
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
 from leadsync.store.lists_sql import ListTables, MemberTables
+from leadsync.store.merge_sql import MergeTables
 from leadsync.store.postgres_schema import migrate
 from leadsync.store.tables import Duplicate
 
@@ -151,7 +152,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Writer(MemberTables, RunTables):
+class _Writer(MemberTables, RunTables, MergeTables):
     def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
         self._instance = instance

@@ -46,6 +46,7 @@ from leadsync.store.base import (
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
 from leadsync.store.lists_sql import ListTables, MemberTables
+from leadsync.store.merge_sql import MergeTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
 from leadsync.store.tables import Duplicate
@@ -97,7 +98,7 @@ def _dumps(attributes: dict[str, str]) -> str:
     return orjson.dumps(attributes).decode()
 
 
-class _Writer(MemberTables, RunTables):
+class _Writer(MemberTables, RunTables, MergeTables):
     def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
         self._instance = instance

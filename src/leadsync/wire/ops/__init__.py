@@ -3,7 +3,7 @@ package registers every one of them in ``HANDLERS``."""
 
 from __future__ import annotations
 
-from leadsync.wire.ops import campaigns, history, leads, lists, objects
+from leadsync.wire.ops import campaigns, history, leads, lists, merge, objects
 from leadsync.wire.ops.registry import HANDLERS, Answer, Call, Handler, handles
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "history",
     "leads",
     "lists",
+    "merge",
     "objects",
 ]

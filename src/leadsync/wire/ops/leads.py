@@ -102,10 +102,11 @@ def lead_selection(selector: dict[str, Any]) -> Selection:
         oldest=datetime_param("oldestUpdatedAt", selector.get("oldestUpdatedAt")),
         latest=datetime_param("latestUpdatedAt", selector.get("latestUpdatedAt")),
         static_list=(
-            str(selector.get("staticListName") or selector.get("staticListId"))
-            if kind == "StaticListSelector"
+            str(selector.get("staticListName") or "")
+            if kind == "StaticListSelector" and selector.get("staticListId") is None
             else None
         ),
+        static_list_id=selector.get("staticListId") if kind == "StaticListSelector" else None,
     )
 
 
