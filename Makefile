@@ -7,7 +7,7 @@ PORT ?= 8080
 DEMO_USER := demo17_1_809934544BFABAE58E5D27
 DEMO_SECRET := 27272727aa
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history fuzz clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench-compare: $(VENV)/.bench
 # The history reads at 10,000,000 activities, and bytes per activity (benchmarks/history.py).
 bench-history: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.history
+
+# listOperation ADDTOLIST of 1,000 leads and StaticListSelector paging at 1,000,000 leads
+# with a 100,000-member list (benchmarks/lists.py).
+bench-lists: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.lists
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -82,7 +82,7 @@ def test_a_lead_page_below_an_id_inside_a_run(store: Store) -> None:
 
 def test_a_start_time_inside_the_history_starts_at_its_first_run(store: Store) -> None:
     _fill(store)
-    assert store.change_start(since=101) == store.change_start(after_id=6)
+    assert store.change_start(since=101).last_id == 6  # (the PostgreSQL horizon moves)
     assert store.change_start(since=201).last_id == 14
 
 

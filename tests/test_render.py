@@ -4,6 +4,7 @@ WSDL's types, and ours, which tests/test_wsdl.py holds to be the same)."""
 from __future__ import annotations
 
 import os
+import time
 from functools import cache
 
 import pytest
@@ -220,7 +221,31 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
         "successMergeLeads",
     )
     assert merged.findtext("result/mergeStatus/status") == "MERGED"
+    store.add_list("default", "Imported", "Onboarding", 0)
+    started = assert_valid(
+        _call(
+            client,
+            "<ns1:paramsImportToList><programName>Onboarding</programName>"
+            "<importFileHeader>Email Address</importFileHeader><importFileRows><stringItem>"
+            "i@x.com</stringItem></importFileRows><importListMode>UPSERTLEADS</importListMode>"
+            "<listName>Imported</listName><clearList>false</clearList></ns1:paramsImportToList>",
+        ),
+        "successImportToList",
+    )
+    assert started.findtext("result/importStatus") == "PROCESSING"
+    status_call = (
+        "<ns1:paramsGetImportToListStatus><programName>Onboarding</programName>"
+        "<listName>Imported</listName></ns1:paramsGetImportToListStatus>"
+    )
+    status = assert_valid(_call(client, status_call), "successGetImportToListStatus")
+    assert status.findtext("result/estimatedRows") == "1"
+    for _ in range(500):  # the job ends before the store closes
+        if b"PROCESSING" not in _call(client, status_call):
+            break
+        time.sleep(0.01)
     assert set(HANDLERS) == {
+        "importToList",
+        "getImportToListStatus",
         "mergeLeads",
         "getChannels",
         "getTags",

@@ -40,12 +40,19 @@ _SOAP_POST = re.compile(r"/soap/mktows/[0-9]+_[0-9]+")
 _XML_HEADERS = [(b"content-type", XML.encode())]
 
 
-def create_app(store: Store, settings: Settings, clock: Clock = utc_now) -> ASGIApp:
-    """The ASGI app: the SOAP POST fast path in front of the Starlette routes."""
+def create_app(
+    store: Store, settings: Settings, clock: Clock = utc_now, *, resume_jobs: bool = False
+) -> ASGIApp:
+    """The ASGI app: the SOAP POST fast path in front of the Starlette routes.
+    ``resume_jobs``: a server process's app takes over the importToList jobs a dead
+    process left."""
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
+    services = Services.over(store)
+    if resume_jobs:
+        services.imports.resume()
     dispatcher = Dispatcher(
-        Services.over(store),
+        services,
         overlay(keys, store.account) if keys is not None else store.account,
         settings,
         clock,

@@ -58,7 +58,7 @@ def app_from_environment() -> ASGIApp:
     store = open_store(settings.db, settings.pool_size)
     if settings.activity_retention_days:
         Pruner(store, settings.activity_retention_days)  # a daemon thread, for the process's life
-    app = create_app(store, settings)
+    app = create_app(store, settings, resume_jobs=True)
     tune_gc()
     return app
 

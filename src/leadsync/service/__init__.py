@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from leadsync.service.campaigns import CampaignService
 from leadsync.service.history import HistoryService
+from leadsync.service.imports import ImportService
 from leadsync.service.leads import LeadService
 from leadsync.service.lists import ListService
 from leadsync.service.merge import MergeService
@@ -26,22 +27,26 @@ class Services:
     lists: ListService
     campaigns: CampaignService
     merge: MergeService
+    imports: ImportService
 
     @classmethod
     def over(cls, store: Store) -> Services:
+        lists = ListService(store)
         return cls(
             LeadService(store),
             ObjectService(store),
             HistoryService(store),
-            ListService(store),
+            lists,
             CampaignService(store),
             MergeService(store),
+            ImportService(store, lists),
         )
 
 
 __all__ = [
     "CampaignService",
     "HistoryService",
+    "ImportService",
     "LeadService",
     "ListService",
     "MergeService",

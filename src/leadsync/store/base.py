@@ -18,6 +18,7 @@ import orjson
 from leadsync.activities import Activity
 from leadsync.campaigns import Campaign, CampaignRun, RunKind
 from leadsync.fields import Catalog, FieldDef
+from leadsync.imports import ImportJob
 from leadsync.lists import Channel, Program, StaticList
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
@@ -506,11 +507,41 @@ class CampaignStore(Protocol):
         ...
 
 
+class ImportStore(Protocol):
+    """importToList jobs (store/imports_sql.py)."""
+
+    def add_import(self, job: ImportJob) -> int:
+        """Store a new job (its id, progress and claim are the store's); its id."""
+        ...
+
+    def latest_import(self, list_id: int) -> ImportJob | None: ...
+
+    def claim_import(self, claimer: str, now_us: int, stale_before: int) -> ImportJob | None:
+        """Take the oldest PROCESSING job no one holds, or whose holder last recorded
+        progress before ``stale_before``; None when there is none."""
+        ...
+
+    def record_import(self, job: ImportJob, claimer: str, now_us: int) -> bool:
+        """Write the job's progress and status; False when ``claimer`` lost the job."""
+        ...
+
+    def member_ids(self, list_id: int) -> list[int]:
+        """Every member of the list, ascending."""
+        ...
+
+
 REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
 
 
 class Store(
-    AccountStore, CatalogStore, LeadStore, ActivityStore, ListStore, CampaignStore, Protocol
+    AccountStore,
+    CatalogStore,
+    LeadStore,
+    ActivityStore,
+    ListStore,
+    CampaignStore,
+    ImportStore,
+    Protocol,
 ):
     """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""
 

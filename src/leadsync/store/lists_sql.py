@@ -96,6 +96,7 @@ class ListTables(Tables):
         if not found:
             return False
         self._change("DELETE FROM list_members WHERE list_id = ? RETURNING 1", (found[0],))
+        self._change("DELETE FROM import_jobs WHERE list_id = ? RETURNING 1", (found[0],))
         self._change("DELETE FROM lists WHERE id = ? RETURNING 1", (found[0],))
         return True
 

@@ -48,6 +48,7 @@ from leadsync.store.base import (
     split_updates,
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
+from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
 from leadsync.store.postgres_schema import migrate
@@ -361,7 +362,7 @@ def _reachable(url: str, location: str, create: bool) -> None:
         raise ConfigError(f"no store at {location}")
 
 
-class PostgresStore(ListTables, CampaignTables):
+class PostgresStore(ListTables, CampaignTables, ImportTables):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
     def __init__(self, url: str, pool_size: int, create: bool = True) -> None:
@@ -452,7 +453,14 @@ class PostgresStore(ListTables, CampaignTables):
                 " (SELECT id FROM lists WHERE instance = %s)",
                 (name,),
             )
-            for table in ("campaign_runs", "campaigns", "lists", "programs", "channels"):
+            for table in (
+                "import_jobs",
+                "campaign_runs",
+                "campaigns",
+                "lists",
+                "programs",
+                "channels",
+            ):
                 conn.execute(f"DELETE FROM {table} WHERE instance = %s", (name,))
             conn.execute("DELETE FROM users WHERE instance = %s", (name,))
             conn.execute("DELETE FROM fields WHERE instance = %s", (name,))

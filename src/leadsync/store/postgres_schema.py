@@ -238,6 +238,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX campaign_runs_campaign ON campaign_runs (campaign_id, id);
     """,
+    # 10: importToList jobs: the rows to import, the progress, the claim of the process
+    # importing them.
+    """
+    CREATE TABLE import_jobs (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL,
+        list_id integer NOT NULL REFERENCES lists (id),
+        mode text NOT NULL,
+        clear_list boolean NOT NULL,
+        campaign text,
+        columns text NOT NULL,
+        rows text NOT NULL,
+        status text NOT NULL,
+        started_at bigint NOT NULL,
+        ended_at bigint,
+        next_row bigint NOT NULL,
+        imported bigint NOT NULL,
+        failed bigint NOT NULL,
+        ignored bigint NOT NULL,
+        summary text,
+        claimed_by text,
+        claimed_at bigint
+    );
+    CREATE INDEX import_jobs_list ON import_jobs (list_id, id);
+    CREATE INDEX import_jobs_status ON import_jobs (status, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

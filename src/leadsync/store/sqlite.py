@@ -45,6 +45,7 @@ from leadsync.store.base import (
     split_updates,
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
+from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
@@ -182,7 +183,7 @@ class _Writer(MemberTables, RunTables, MergeTables):
         )
 
 
-class SqliteStore(ListTables, CampaignTables):
+class SqliteStore(ListTables, CampaignTables, ImportTables):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
     def __init__(self, path: str, create: bool = True) -> None:
@@ -309,7 +310,14 @@ class SqliteStore(ListTables, CampaignTables):
                 " (SELECT id FROM lists WHERE instance = ?)",
                 (name,),
             )
-            for table in ("campaign_runs", "campaigns", "lists", "programs", "channels"):
+            for table in (
+                "import_jobs",
+                "campaign_runs",
+                "campaigns",
+                "lists",
+                "programs",
+                "channels",
+            ):
                 self._writer.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
             self._writer.execute("DELETE FROM fields WHERE instance = ?", (name,))

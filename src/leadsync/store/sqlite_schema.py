@@ -221,6 +221,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX campaign_runs_campaign ON campaign_runs (campaign_id, id);
     """,
+    # 10: importToList jobs: the rows to import, the progress, the claim of the process
+    # importing them.
+    """
+    CREATE TABLE import_jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL,
+        list_id INTEGER NOT NULL REFERENCES lists (id),
+        mode TEXT NOT NULL,
+        clear_list INTEGER NOT NULL,
+        campaign TEXT,
+        columns TEXT NOT NULL,
+        rows TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        next_row INTEGER NOT NULL,
+        imported INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        ignored INTEGER NOT NULL,
+        summary TEXT,
+        claimed_by TEXT,
+        claimed_at INTEGER
+    );
+    CREATE INDEX import_jobs_list ON import_jobs (list_id, id);
+    CREATE INDEX import_jobs_status ON import_jobs (status, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
