@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from leadsync.store import SqliteStore
+from tests.clients.campaigns import run_campaigns
 from tests.clients.harness import CLIENTS, require, run_scenario
+from tests.clients.lists import run_lists
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.clients
@@ -33,6 +36,10 @@ AXIS_JARS = (
     "commons-codec",
 )
 JAVA_OPTS = ("-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8")
+JAXWS_CLIENTS = tuple(
+    CLIENTS / "java" / "jaxws" / f"{name}.java"
+    for name in ("SyncMultipleLeads", "Lists", "Campaigns")
+)
 
 
 def classpath(names: Sequence[str], *extra: Path) -> str:
@@ -52,26 +59,33 @@ def run(argv: Sequence[str], cwd: Path) -> None:
     assert done.returncode == 0, f"{argv[0]} failed:\n{done.stdout}\n{done.stderr}"
 
 
-def javac(cp: str, sources: Path, client: Path, classes: Path) -> None:
-    """Compile the generated stubs and the client in one go."""
+def javac(cp: str, sources: Path, classes: Path, *clients: Path) -> None:
+    """Compile the generated stubs and the clients in one go."""
     files = sorted(str(path) for path in sources.rglob("*.java"))
     assert files, f"no stubs generated in {sources}"
     classes.mkdir()
     argv = ["javac", "-nowarn", "-encoding", "UTF-8", "-cp", cp, "-d", str(classes)]
-    run([*argv, *files, str(client)], cwd=sources)
+    run([*argv, *files, *(str(client) for client in clients)], cwd=sources)
 
 
-def test_jaxws(server: ServerProcess, tmp_path: Path) -> None:
+def _jaxws_classes(server: ServerProcess, tmp_path: Path) -> Path:
+    """wsimport stubs from the server's ?WSDL, compiled with the JAX-WS clients."""
     require("wsimport", "javac", "java")
     cp = classpath(JAXWS_JARS)
     sources, classes = tmp_path / "src", tmp_path / "classes"
     sources.mkdir()
-    wsdl = server.endpoint + "?WSDL"
+    wsimport = ["wsimport", "-Xnocompile", "-XadditionalHeaders", "-p", "com.marketo.mktows"]
+    run(
+        [*wsimport, "-s", str(sources), "-d", str(sources), server.endpoint + "?WSDL"], cwd=tmp_path
+    )
+    javac(cp, sources, classes, *JAXWS_CLIENTS)
+    return classes
+
+
+def test_jaxws(server: ServerProcess, tmp_path: Path) -> None:
     # -XadditionalHeaders maps the implicit AuthenticationHeader into the port method, giving
     # the vendor sample's port.syncMultipleLeads(request, header).
-    wsimport = ["wsimport", "-Xnocompile", "-XadditionalHeaders", "-p", "com.marketo.mktows"]
-    run([*wsimport, "-s", str(sources), "-d", str(sources), wsdl], cwd=tmp_path)
-    javac(cp, sources, CLIENTS / "java" / "jaxws" / "SyncMultipleLeads.java", classes)
+    classes = _jaxws_classes(server, tmp_path)
     run_scenario(
         server,
         "jaxws",
@@ -81,6 +95,16 @@ def test_jaxws(server: ServerProcess, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("scenario", ["lists", "campaigns"])
+def test_jaxws_lists_and_campaigns(
+    server: ServerProcess, sqlite_store: SqliteStore, tmp_path: Path, scenario: str
+) -> None:
+    classes = _jaxws_classes(server, tmp_path)
+    argv = ["java", *JAVA_OPTS, "-cp", classpath(JAXWS_JARS, classes), scenario.title()]
+    run_case = run_lists if scenario == "lists" else run_campaigns
+    run_case(server, sqlite_store, "jaxws", argv)
+
+
 def test_axis(server: ServerProcess, tmp_path: Path) -> None:
     require("javac", "java")
     cp = classpath(AXIS_JARS)
@@ -88,7 +112,7 @@ def test_axis(server: ServerProcess, tmp_path: Path) -> None:
     wsdl = server.endpoint + "?WSDL"
     wsdl2java = ["java", "-cp", cp, "org.apache.axis.wsdl.WSDL2Java", "-p", "com.marketo.mktows"]
     run([*wsdl2java, "-o", str(sources), wsdl], cwd=tmp_path)
-    javac(cp, sources, CLIENTS / "java" / "axis" / "SyncMultipleLeads.java", classes)
+    javac(cp, sources, classes, CLIENTS / "java" / "axis" / "SyncMultipleLeads.java")
     run_scenario(
         server,
         "axis",

@@ -126,9 +126,12 @@ def page_sql(query: LeadQuery, instance: str, after_id: int, mark: str) -> tuple
         if values is not None:
             clauses.append(f"{column} IN ({', '.join([mark] * len(values))})" if values else "0=1")
             params.extend(values)
-    if query.list_id is not None:
-        clauses.append(f"id IN (SELECT lead_id FROM list_members WHERE list_id = {mark})")
-        params.append(query.list_id)
+    if query.list_id is not None:  # the members' range of the list's key: one index range
+        clauses.append(
+            f"id IN (SELECT lead_id FROM list_members WHERE list_id = {mark}"
+            f" AND lead_id > {mark} AND lead_id <= {mark})"
+        )
+        params.extend((query.list_id, after_id, query.max_id))
     if query.oldest is not None:
         window = f"updated_at >= {mark}"
         params.append(query.oldest)
@@ -140,6 +143,22 @@ def page_sql(query: LeadQuery, instance: str, after_id: int, mark: str) -> tuple
             params.append(query.started)
         clauses.append(window)
     return " AND ".join(clauses), params
+
+
+def remaining_sql(
+    query: LeadQuery, instance: str, after_id: int, mark: str
+) -> tuple[str, list[object]]:
+    """The count of ``query``'s leads after ``after_id``. A list's members are counted on
+    the membership index alone (every member is a lead of the list's instance)."""
+    if query.list_id is not None and query.ids is None and query.email_keys is None:
+        if query.oldest is None:
+            return (
+                f"SELECT count(*) FROM list_members WHERE list_id = {mark}"
+                f" AND lead_id > {mark} AND lead_id <= {mark}",
+                [query.list_id, after_id, query.max_id],
+            )
+    where, params = page_sql(query, instance, after_id, mark)
+    return f"SELECT count(*) FROM leads WHERE {where}", params
 
 
 def split_updates(leads: Sequence[Lead], rekeyed: Collection[int]) -> tuple[list[Lead], list[Lead]]:

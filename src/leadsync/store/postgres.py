@@ -45,6 +45,7 @@ from leadsync.store.base import (
     lead_params,
     newest_first,
     page_sql,
+    remaining_sql,
     split_updates,
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
@@ -527,8 +528,10 @@ class PostgresStore(ListTables, CampaignTables, ImportTables):
                 [*params, limit],
             ).fetchall()
             leads = [_lead(row) for row in rows]
-            rest, rest_params = page_sql(query, instance, leads[-1].id if leads else after_id, "%s")
-            counted = conn.execute(f"SELECT count(*) FROM leads WHERE {rest}", rest_params)
+            rest, rest_params = remaining_sql(
+                query, instance, leads[-1].id if leads else after_id, "%s"
+            )
+            counted = conn.execute(rest, rest_params)
             remaining = int(counted.fetchone()[0])  # type: ignore[index]
         return leads, remaining
 

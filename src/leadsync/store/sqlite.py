@@ -42,6 +42,7 @@ from leadsync.store.base import (
     lead_params,
     newest_first,
     page_sql,
+    remaining_sql,
     split_updates,
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
@@ -381,10 +382,10 @@ class SqliteStore(ListTables, CampaignTables, ImportTables):
                 [*params, limit],
             ).fetchall()
             leads = [_lead(row) for row in rows]
-            rest, rest_params = page_sql(query, instance, leads[-1].id if leads else after_id, "?")
-            remaining = conn.execute(
-                f"SELECT count(*) FROM leads WHERE {rest}", rest_params
-            ).fetchone()[0]
+            rest, rest_params = remaining_sql(
+                query, instance, leads[-1].id if leads else after_id, "?"
+            )
+            remaining = conn.execute(rest, rest_params).fetchone()[0]
         finally:
             conn.execute("COMMIT")
         return leads, int(remaining)
