@@ -320,3 +320,26 @@ def test_the_fast_activity_records_are_the_generic_renderers_text() -> None:
         fast = answer(render.activity_records(activities, changes))
         assert fast == answer([shape(a) for a in activities])
         assert b"A&amp;B &lt;c&gt;&#13;\n" in fast
+
+
+def test_the_fast_lead_records_are_the_generic_renderers_text() -> None:
+    from leadsync.fields import Catalog
+    from leadsync.model import Lead
+    from leadsync.wire.ops.leads import lead_record
+
+    catalog = Catalog()
+    leads = [
+        Lead(1, "a@x.com", None, None, {"FirstName": "A&B <c>\r\n", "Company": ""}, 1, 1),
+        Lead(2, None, "crm-1", "SFDC", {}, 1, 1),
+        Lead(3, "b@x.com", "", None, {"NumberOfEmployees": "42", "Title": "T"}, 1, 1),
+    ]
+    records = [lead_record(lead, catalog) for lead in leads]
+
+    def answer(listed: object) -> bytes:
+        result = {"returnCount": 3, "remainingCount": 0, "newStreamPosition": ""}
+        return render.success("getMultipleLeads", {"result": {**result, "leadRecordList": listed}})
+
+    fast = answer(render.lead_records(records))
+    assert fast == answer(records)
+    assert b"A&amp;B &lt;c&gt;&#13;\n" in fast
+    assert b"<attrType>integer</attrType>" in fast

@@ -53,7 +53,7 @@ from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
 from leadsync.store.postgres_schema import migrate
-from leadsync.store.tables import Duplicate
+from leadsync.store.tables import INSTANCE_DELETES, Duplicate
 
 CONNECT_TIMEOUT_S = 3
 _LEAD_COLUMNS = (
@@ -447,24 +447,8 @@ class PostgresStore(ListTables, CampaignTables, ImportTables):
 
     def remove_instance(self, name: str) -> bool:
         with self._pool.connection() as conn, conn.transaction():
-            conn.execute("DELETE FROM leads WHERE instance = %s", (name,))
-            conn.execute("DELETE FROM activities WHERE instance = %s", (name,))
-            conn.execute(
-                "DELETE FROM list_members WHERE list_id IN"
-                " (SELECT id FROM lists WHERE instance = %s)",
-                (name,),
-            )
-            for table in (
-                "import_jobs",
-                "campaign_runs",
-                "campaigns",
-                "lists",
-                "programs",
-                "channels",
-            ):
-                conn.execute(f"DELETE FROM {table} WHERE instance = %s", (name,))
-            conn.execute("DELETE FROM users WHERE instance = %s", (name,))
-            conn.execute("DELETE FROM fields WHERE instance = %s", (name,))
+            for statement in INSTANCE_DELETES:
+                conn.execute(_marks(statement), (name,))
             cur = conn.execute("DELETE FROM instances WHERE name = %s", (name,))
             return cur.rowcount > 0
 

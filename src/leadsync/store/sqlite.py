@@ -51,7 +51,7 @@ from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
-from leadsync.store.tables import Duplicate
+from leadsync.store.tables import INSTANCE_DELETES, Duplicate
 
 _LEAD_COLUMNS = (
     "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie, instance"
@@ -304,24 +304,8 @@ class SqliteStore(ListTables, CampaignTables, ImportTables):
 
     def remove_instance(self, name: str) -> bool:
         with self.write(name):  # one transaction, behind the write gate
-            self._writer.execute("DELETE FROM leads WHERE instance = ?", (name,))
-            self._writer.execute("DELETE FROM activities WHERE instance = ?", (name,))
-            self._writer.execute(
-                "DELETE FROM list_members WHERE list_id IN"
-                " (SELECT id FROM lists WHERE instance = ?)",
-                (name,),
-            )
-            for table in (
-                "import_jobs",
-                "campaign_runs",
-                "campaigns",
-                "lists",
-                "programs",
-                "channels",
-            ):
-                self._writer.execute(f"DELETE FROM {table} WHERE instance = ?", (name,))
-            self._writer.execute("DELETE FROM users WHERE instance = ?", (name,))
-            self._writer.execute("DELETE FROM fields WHERE instance = ?", (name,))
+            for statement in INSTANCE_DELETES:
+                self._writer.execute(statement, (name,))
             cur = self._writer.execute("DELETE FROM instances WHERE name = ?", (name,))
         return cur.rowcount > 0
 

@@ -12,6 +12,20 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+# What removing an instance deletes, in order (one ``?``: the instance's name), before
+# the instance itself: rows that reference others first.
+INSTANCE_DELETES = (
+    "DELETE FROM leads WHERE instance = ?",
+    "DELETE FROM activities WHERE instance = ?",
+    "DELETE FROM list_members WHERE list_id IN (SELECT id FROM lists WHERE instance = ?)",
+    *(
+        f"DELETE FROM {table} WHERE instance = ?"
+        for table in ("import_jobs", "campaign_runs", "campaigns", "lists", "programs", "channels")
+    ),
+    "DELETE FROM users WHERE instance = ?",
+    "DELETE FROM fields WHERE instance = ?",
+)
+
 
 class Duplicate(ValueError):
     """A name is taken already in the instance."""

@@ -137,7 +137,9 @@ def get_multiple_leads(call: Call) -> Answer:
             "returnCount": len(page.leads),
             "remainingCount": page.remaining,
             "newStreamPosition": page.stream_position,
-            "leadRecordList": [lead_record(lead, found.catalog, wanted) for lead in page.leads],
+            "leadRecordList": render.lead_records(
+                [lead_record(lead, found.catalog, wanted) for lead in page.leads]
+            ),
         }
     }
 
