@@ -189,7 +189,7 @@ def test_unknown_and_unimplemented_operations_are_20019_by_name(client: TestClie
         "SOAP-ENV:Client",
         "Unsupported operation: paramsFlyToTheMoon is not in the WSDL (20019)",
     )
-    for operation in ["syncMObjects", "getCustomObjects", "deleteMObjects"]:
+    for operation in ["syncMObjects", "getMObjects", "deleteMObjects"]:
         element = "params" + operation[0].upper() + operation[1:]
         status, code, _, message = fault_of(client, envelope(f"<ns1:{element}/>"))
         assert (status, code) == (500, 20019)

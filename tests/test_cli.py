@@ -280,7 +280,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 23
+    assert len(commands) == 26
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")
@@ -479,3 +479,20 @@ def test_campaigns_add_list_and_runs(db: str) -> None:
     monthly = run("campaigns", "runs", "Onboarding.Monthly", "--db", db)
     assert '"runAt": "1970-01-01T00:00:01.000000Z"' in monthly
     assert "no campaign Nope" in run("campaigns", "runs", "Nope", "--db", db, code=1)
+
+
+def test_objects_add_list_and_describe(db: str) -> None:
+    added = run("objects", "add", "RoadShow", "--key", "rid", "--field", "city:string",
+                "--field", "seats:integer", "--db", db)  # fmt: skip
+    assert added == "added custom object RoadShow (id 1)\n"
+    assert "a custom object named RoadShow exists already" in run(
+        "objects", "add", "RoadShow", "--key", "rid", "--db", db, code=1
+    )
+    assert "needs a key besides MKTOID" in run("objects", "add", "X", "--db", db, code=2)
+    assert "is not NAME:TYPE" in run("objects", "add", "Y", "--key", "k", "--field", "a:blob",
+                                     "--db", db, code=2)  # fmt: skip
+    assert run("objects", "list", "--db", db) == "1\tRoadShow\tMKTOID,rid\n"
+    assert run("objects", "describe", "roadshow", "--db", db) == (
+        "MKTOID\tinteger\tkey\ncity\tstring\t\nseats\tinteger\t\nrid\tstring\tkey\n"
+    )
+    assert "no custom object Nope" in run("objects", "describe", "Nope", "--db", db, code=1)

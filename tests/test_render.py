@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 from starlette.testclient import TestClient
 
+from leadsync.custom_objects import ObjectType
 from leadsync.fields import FieldType
 from leadsync.lists import Channel
 from leadsync.service.fields import add_custom_field
@@ -243,7 +244,30 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
         if b"PROCESSING" not in _call(client, status_call):
             break
         time.sleep(0.01)
+    store.add_object_type(
+        "default", ObjectType(0, "RoadShow", ("rid",), (("rid", FieldType.STRING),)), 0
+    )
+    key = "<attribute><attrName>rid</attrName><attrValue>r1</attrValue></attribute>"
+    lead = "<attribute><attrName>MKTOID</attrName><attrValue>1</attrValue></attribute>"
+    for operation, params in (
+        ("SyncCustomObjects", f"<customObjList><customObj><customObjKeyList>{lead}{key}"
+         "</customObjKeyList></customObj></customObjList>"),
+        ("GetCustomObjects", "<includeAttributes />"),
+        ("DeleteCustomObjects", f"<customObjKeyLists><keyList>{lead}{key}</keyList>"
+         "</customObjKeyLists>"),
+    ):  # fmt: skip
+        assert_valid(
+            _call(
+                client,
+                f"<ns1:params{operation}><objTypeName>RoadShow</objTypeName>{params}"
+                f"</ns1:params{operation}>",
+            ),
+            f"success{operation}",
+        )
     assert set(HANDLERS) == {
+        "syncCustomObjects",
+        "getCustomObjects",
+        "deleteCustomObjects",
         "importToList",
         "getImportToListStatus",
         "mergeLeads",

@@ -24,6 +24,7 @@ import click
 from leadsync import __version__
 from leadsync.activities import Activity
 from leadsync.config import DEFAULT_DB, Settings
+from leadsync.custom_objects import LEAD_LINK, ObjectType
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.http.keyfile import load_keys
@@ -37,6 +38,7 @@ from leadsync.store import Store, open_store
 from leadsync.words import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def db_option(func: F) -> F:
@@ -569,6 +571,13 @@ def fields_remove(db: str, instance: str, name: str, force: bool) -> None:
     )
 
 
+def _read(db: str, instance: str, read: Callable[[Store], T]) -> T:
+    """``read`` of the store, for a known instance."""
+    with _store(db) as store:
+        _known_instance(store, instance)
+        return read(store)
+
+
 def _add(db: str, instance: str, what: str, name: str, add: Callable[[Store], int]) -> None:
     """Run ``add`` on the store (creating it), print the new id; ValueError is the
     user's mistake."""
@@ -687,9 +696,7 @@ def programs_list(db: str, instance: str) -> None:
     Example:
       leadsync programs list
     """
-    with _store(db) as store:
-        _known_instance(store, instance)
-        found = store.list_programs(instance)
+    found = _read(db, instance, lambda store: store.list_programs(instance))
     for program in found:
         tags = ",".join(f"{t}={v}" for t, v in program.tags)
         click.echo(f"{program.id}\t{program.name}\t{program.channel or ''}\t{tags}")
@@ -738,9 +745,7 @@ def channels_list(db: str, instance: str) -> None:
     Example:
       leadsync channels list
     """
-    with _store(db) as store:
-        _known_instance(store, instance)
-        found = store.list_channels(instance)
+    found = _read(db, instance, lambda store: store.list_channels(instance))
     for channel in found:
         steps = ",".join(f"{s.name}{'*' if s.success else ''}" for s in channel.progression)
         click.echo(f"{channel.id}\t{channel.name}\t{steps}")
@@ -795,9 +800,7 @@ def campaigns_list(db: str, instance: str) -> None:
     Example:
       leadsync campaigns list
     """
-    with _store(db) as store:
-        _known_instance(store, instance)
-        found = store.list_campaigns(instance)
+    found = _read(db, instance, lambda store: store.list_campaigns(instance))
     for c in found:
         kind = "requestable" if c.requestable else "batch"
         click.echo(f"{c.id}\t{c.full_name}\t{kind}\t{c.description}")
@@ -841,6 +844,91 @@ def campaigns_runs(db: str, instance: str, name: str | None) -> None:
                 ensure_ascii=False,
             )
         )
+
+
+@main.group()
+def objects() -> None:
+    """Custom object types: what syncCustomObjects, getCustomObjects and
+    deleteCustomObjects work on."""
+
+
+def _object_field(text: str) -> tuple[str, FieldType]:
+    name, sep, kind = text.partition(":")
+    try:
+        return name.strip(), FieldType(kind.strip())
+    except ValueError:
+        choices = ", ".join(t.value for t in FieldType)
+        raise click.BadParameter(
+            f"{text!r} is not NAME:TYPE with TYPE one of {choices}", param_hint="--field"
+        ) from None
+
+
+@objects.command("add")
+@db_option
+@instance_option
+@click.argument("name")
+@click.option("--key", "keys", multiple=True, help="A key field (besides MKTOID); repeatable.")
+@click.option("--field", "fields_", multiple=True, help="A field as NAME:TYPE; repeatable.")
+def objects_add(
+    db: str, instance: str, name: str, keys: tuple[str, ...], fields_: tuple[str, ...]
+) -> None:
+    """Add the custom object type NAME; prints its id. Its objects are named by MKTOID (the
+    lead's id) and its --key fields (a key not given as a --field is a string).
+
+    \b
+    Example:
+      leadsync objects add RoadShow --key rid --field city:string --field zip:string
+    """
+    declared = [_object_field(f) for f in fields_]
+    names = {field for field, _ in declared}
+    declared += [(key, FieldType.STRING) for key in keys if key not in names]
+    if not keys:
+        raise click.BadParameter("a custom object needs a key besides MKTOID", param_hint="--key")
+    object_type = ObjectType(0, name, keys, tuple(declared))
+    now = time.time_ns() // 1000
+    _add(
+        db,
+        instance,
+        "custom object",
+        name,
+        lambda store: store.add_object_type(instance, object_type, now),
+    )
+
+
+@objects.command("list")
+@db_option
+@instance_option
+def objects_list(db: str, instance: str) -> None:
+    """List the instance's custom object types, tab-separated: id, name, keys.
+
+    \b
+    Example:
+      leadsync objects list
+    """
+    found = _read(db, instance, lambda store: store.object_types(instance))
+    for object_type in found:
+        click.echo(f"{object_type.id}\t{object_type.name}\tMKTOID,{','.join(object_type.keys)}")
+
+
+@objects.command("describe")
+@db_option
+@instance_option
+@click.argument("name")
+def objects_describe(db: str, instance: str, name: str) -> None:
+    """The fields of the custom object type NAME, tab-separated: name, type, key or not.
+
+    \b
+    Example:
+      leadsync objects describe RoadShow
+    """
+    with _store(db) as store:
+        _known_instance(store, instance)
+        found = [t for t in store.object_types(instance) if t.name.casefold() == name.casefold()]
+    if not found:
+        raise click.ClickException(f"no custom object {name}")
+    click.echo(f"{LEAD_LINK}\tinteger\tkey")
+    for field, kind in found[0].fields:
+        click.echo(f"{field}\t{kind.value}\t{'key' if field in found[0].keys else ''}")
 
 
 main.add_command(push)  # leadsync push FILE: defined with the loader in push/command.py

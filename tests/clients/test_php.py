@@ -6,6 +6,7 @@ import pytest
 
 from leadsync.store import SqliteStore
 from tests.clients.campaigns import run_campaigns
+from tests.clients.custom_objects import run_custom_objects
 from tests.clients.harness import CLIENTS, require, run_scenario
 from tests.clients.history import run_history
 from tests.clients.lists import run_lists
@@ -42,3 +43,10 @@ def test_php_soapclient_lists(server: ServerProcess, sqlite_store: SqliteStore) 
 def test_php_soapclient_campaigns(server: ServerProcess, sqlite_store: SqliteStore) -> None:
     require("php")
     run_campaigns(server, sqlite_store, "php", ["php", str(CLIENTS / "php" / "campaigns.php")])
+
+
+def test_php_soapclient_custom_objects(server: ServerProcess, sqlite_store: SqliteStore) -> None:
+    require("php")
+    run_custom_objects(
+        server, sqlite_store, "php", ["php", str(CLIENTS / "php" / "custom_objects.php")]
+    )

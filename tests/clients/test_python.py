@@ -9,6 +9,7 @@ import pytest
 
 from leadsync.store import SqliteStore
 from tests.clients.campaigns import run_campaigns
+from tests.clients.custom_objects import run_custom_objects
 from tests.clients.harness import CLIENTS, run_scenario
 from tests.clients.history import run_history
 from tests.clients.lists import run_lists
@@ -79,5 +80,17 @@ def test_zeep_campaigns_from_the_reference_wsdl(
         sqlite_store,
         "zeep",
         [sys.executable, "-m", "tests.clients.python.zeep_campaigns"],
+        wsdl=str(shared(REFERENCE_WSDL)),
+    )
+
+
+def test_zeep_custom_objects_from_the_reference_wsdl(
+    server: ServerProcess, sqlite_store: SqliteStore
+) -> None:
+    run_custom_objects(
+        server,
+        sqlite_store,
+        "zeep",
+        [sys.executable, "-m", "tests.clients.python.zeep_objects"],
         wsdl=str(shared(REFERENCE_WSDL)),
     )

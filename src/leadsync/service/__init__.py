@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leadsync.service.campaigns import CampaignService
+from leadsync.service.custom_objects import CustomObjectService
 from leadsync.service.history import HistoryService
 from leadsync.service.imports import ImportService
 from leadsync.service.leads import LeadService
@@ -28,6 +29,7 @@ class Services:
     campaigns: CampaignService
     merge: MergeService
     imports: ImportService
+    custom_objects: CustomObjectService
 
     @classmethod
     def over(cls, store: Store) -> Services:
@@ -40,11 +42,13 @@ class Services:
             CampaignService(store),
             MergeService(store),
             ImportService(store, lists),
+            CustomObjectService(store),
         )
 
 
 __all__ = [
     "CampaignService",
+    "CustomObjectService",
     "HistoryService",
     "ImportService",
     "LeadService",

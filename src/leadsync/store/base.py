@@ -17,6 +17,7 @@ import orjson
 
 from leadsync.activities import Activity
 from leadsync.campaigns import Campaign, CampaignRun, RunKind
+from leadsync.custom_objects import CustomObject, ObjectType
 from leadsync.fields import Catalog, FieldDef
 from leadsync.imports import ImportJob
 from leadsync.lists import Channel, Program, StaticList
@@ -295,7 +296,23 @@ class MergeWriter(Protocol):
         ...
 
 
-class LeadWriter(ListWriter, RunWriter, MergeWriter, Protocol):
+class ObjectWriter(Protocol):
+    """Custom objects, inside a write transaction (a LeadWriter's part)."""
+
+    def find_object(
+        self, type_id: int, lead_id: int, keys: Sequence[str]
+    ) -> CustomObject | None: ...
+
+    def insert_object(
+        self, type_id: int, lead_id: int, keys: Sequence[str], attributes: dict[str, str], at: int
+    ) -> int: ...
+
+    def update_object(self, object_id: int, attributes: dict[str, str], at: int) -> None: ...
+
+    def delete_object(self, object_id: int) -> None: ...
+
+
+class LeadWriter(ListWriter, RunWriter, MergeWriter, ObjectWriter, Protocol):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
@@ -549,6 +566,25 @@ class ImportStore(Protocol):
         ...
 
 
+class ObjectStore(Protocol):
+    """Custom object types and their objects (store/custom_objects_sql.py)."""
+
+    def add_object_type(self, instance: str, object_type: ObjectType, now_us: int) -> int:
+        """The new type's id; ValueError for a name taken in the instance."""
+        ...
+
+    def object_types(self, instance: str) -> list[ObjectType]: ...
+
+    def page_objects(
+        self,
+        type_id: int,
+        lead_id: int | None,
+        keys: Sequence[str | None],
+        after_id: int,
+        limit: int,
+    ) -> tuple[list[CustomObject], int]: ...
+
+
 REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
 
 
@@ -560,6 +596,7 @@ class Store(
     ListStore,
     CampaignStore,
     ImportStore,
+    ObjectStore,
     Protocol,
 ):
     """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""

@@ -49,6 +49,7 @@ from leadsync.store.base import (
     split_updates,
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
+from leadsync.store.custom_objects_sql import ObjectTables, ObjectWriterTables
 from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
@@ -154,7 +155,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Writer(MemberTables, RunTables, MergeTables):
+class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables):
     def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -363,7 +364,7 @@ def _reachable(url: str, location: str, create: bool) -> None:
         raise ConfigError(f"no store at {location}")
 
 
-class PostgresStore(ListTables, CampaignTables, ImportTables):
+class PostgresStore(ListTables, CampaignTables, ImportTables, ObjectTables):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
     def __init__(self, url: str, pool_size: int, create: bool = True) -> None:

@@ -264,6 +264,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX import_jobs_list ON import_jobs (list_id, id);
     CREATE INDEX import_jobs_status ON import_jobs (status, id);
     """,
+    # 11: custom object types (per instance) and their objects, each linked to a lead;
+    # unique by (type, lead, key values).
+    """
+    CREATE TABLE custom_object_types (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL REFERENCES instances (name),
+        name text NOT NULL,
+        keys text NOT NULL,
+        fields text NOT NULL,
+        created_at bigint NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE custom_objects (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        type_id integer NOT NULL REFERENCES custom_object_types (id),
+        lead_id integer NOT NULL,
+        key_text text NOT NULL,
+        attrs text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        UNIQUE (type_id, lead_id, key_text)
+    );
+    CREATE INDEX custom_objects_lead ON custom_objects (lead_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

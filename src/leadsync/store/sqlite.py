@@ -46,6 +46,7 @@ from leadsync.store.base import (
     split_updates,
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
+from leadsync.store.custom_objects_sql import ObjectTables, ObjectWriterTables
 from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
@@ -100,7 +101,7 @@ def _dumps(attributes: dict[str, str]) -> str:
     return orjson.dumps(attributes).decode()
 
 
-class _Writer(MemberTables, RunTables, MergeTables):
+class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables):
     def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -184,7 +185,7 @@ class _Writer(MemberTables, RunTables, MergeTables):
         )
 
 
-class SqliteStore(ListTables, CampaignTables, ImportTables):
+class SqliteStore(ListTables, CampaignTables, ImportTables, ObjectTables):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
     def __init__(self, path: str, create: bool = True) -> None:

@@ -247,6 +247,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX import_jobs_list ON import_jobs (list_id, id);
     CREATE INDEX import_jobs_status ON import_jobs (status, id);
     """,
+    # 11: custom object types (per instance) and their objects, each linked to a lead;
+    # unique by (type, lead, key values).
+    """
+    CREATE TABLE custom_object_types (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        name TEXT NOT NULL,
+        keys TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (instance, name)
+    );
+    CREATE TABLE custom_objects (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        type_id INTEGER NOT NULL REFERENCES custom_object_types (id),
+        lead_id INTEGER NOT NULL,
+        key_text TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (type_id, lead_id, key_text)
+    );
+    CREATE INDEX custom_objects_lead ON custom_objects (lead_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

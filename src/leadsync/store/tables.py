@@ -18,9 +18,19 @@ INSTANCE_DELETES = (
     "DELETE FROM leads WHERE instance = ?",
     "DELETE FROM activities WHERE instance = ?",
     "DELETE FROM list_members WHERE list_id IN (SELECT id FROM lists WHERE instance = ?)",
+    "DELETE FROM custom_objects WHERE type_id IN"
+    " (SELECT id FROM custom_object_types WHERE instance = ?)",
     *(
         f"DELETE FROM {table} WHERE instance = ?"
-        for table in ("import_jobs", "campaign_runs", "campaigns", "lists", "programs", "channels")
+        for table in (
+            "custom_object_types",
+            "import_jobs",
+            "campaign_runs",
+            "campaigns",
+            "lists",
+            "programs",
+            "channels",
+        )
     ),
     "DELETE FROM users WHERE instance = ?",
     "DELETE FROM fields WHERE instance = ?",

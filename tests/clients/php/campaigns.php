@@ -3,17 +3,9 @@ require __DIR__ . '/common.php';
 // The campaign scenario (tests/clients/campaigns.py) with PHP's SoapClient, WSDL-driven,
 // as Marketo's requestCampaign and getCampaignsForSource samples call it.
 
-$wsdl = getenv('LEADSYNC_WSDL');
-$endpoint = getenv('LEADSYNC_ENDPOINT');
-$userId = getenv('LEADSYNC_USER');
-$secret = getenv('LEADSYNC_SECRET');
 $email = getenv('LEADSYNC_PREFIX') . "-c@example.com";
-$ns = "http://www.marketo.com/mktows/";
 
-$client = new SoapClient($wsdl, array('location' => $endpoint, 'trace' => 1, 'exceptions' => true));
-$call = function ($op, $params) use ($client, $ns, $userId, $secret) {
-    return $client->__soapCall($op, array($params), array(), authHeader($ns, $userId, $secret));
-};
+$call = harnessCall();
 
 $lead = new stdClass();
 $lead->Email = $email;

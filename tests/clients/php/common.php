@@ -27,3 +27,17 @@ function listOf($container, $name)
     $items = $container->$name;
     return is_array($items) ? $items : array($items);
 }
+
+// The harness's client: a WSDL-driven SoapClient bound to the endpoint, and a function
+// that calls an operation with a freshly signed AuthenticationHeader.
+function harnessCall()
+{
+    $ns = "http://www.marketo.com/mktows/";
+    $userId = getenv('LEADSYNC_USER');
+    $secret = getenv('LEADSYNC_SECRET');
+    $client = new SoapClient(getenv('LEADSYNC_WSDL'),
+        array('location' => getenv('LEADSYNC_ENDPOINT'), 'trace' => 1, 'exceptions' => true));
+    return function ($op, $params) use ($client, $ns, $userId, $secret) {
+        return $client->__soapCall($op, array($params), array(), authHeader($ns, $userId, $secret));
+    };
+}

@@ -3,22 +3,14 @@ require __DIR__ . '/common.php';
 // The history scenario (tests/clients/history.py) with PHP's SoapClient, WSDL-driven from
 // the 2_3 WSDL leadsync serves (which declares getLeadChanges' activityNameFilter).
 
-$wsdl = getenv('LEADSYNC_WSDL');
-$endpoint = getenv('LEADSYNC_ENDPOINT');
-$userId = getenv('LEADSYNC_USER');
-$secret = getenv('LEADSYNC_SECRET');
 $email = getenv('LEADSYNC_PREFIX') . "-h@example.com";
-$ns = "http://www.marketo.com/mktows/";
 
 function row($a)
 {
     return array($a->id, $a->activityType, isset($a->mktgAssetName) ? $a->mktgAssetName : null);
 }
 
-$client = new SoapClient($wsdl, array('location' => $endpoint, 'trace' => 1, 'exceptions' => true));
-$call = function ($op, $params) use ($client, $ns, $userId, $secret) {
-    return $client->__soapCall($op, array($params), array(), authHeader($ns, $userId, $secret));
-};
+$call = harnessCall();
 
 foreach (array("create" => "A", "update" => "B") as $step => $company) {
     $first = new stdClass(); $first->attrName = "FirstName"; $first->attrValue = "Ann";
@@ -82,7 +74,7 @@ emit(array("step" => "activity_by_position", "pages" => $pages));
 
 $selector = new SoapVar(
     (object) array("keyType" => "EMAIL", "keyValues" => (object) array("stringItem" => array($email))),
-    SOAP_ENC_OBJECT, "LeadKeySelector", $ns
+    SOAP_ENC_OBJECT, "LeadKeySelector", "http://www.marketo.com/mktows/"
 );
 $start = (object) array("oldestCreatedAt" => (new DateTime('-1 hour'))->format(DATE_W3C));
 $pages = array();

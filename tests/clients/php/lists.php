@@ -3,17 +3,9 @@ require __DIR__ . '/common.php';
 // The list scenario (tests/clients/lists.py) with PHP's SoapClient, WSDL-driven, as
 // Marketo's listOperation sample calls it (__soapCall with a SoapHeader).
 
-$wsdl = getenv('LEADSYNC_WSDL');
-$endpoint = getenv('LEADSYNC_ENDPOINT');
-$userId = getenv('LEADSYNC_USER');
-$secret = getenv('LEADSYNC_SECRET');
 $prefix = getenv('LEADSYNC_PREFIX');
-$ns = "http://www.marketo.com/mktows/";
 
-$client = new SoapClient($wsdl, array('location' => $endpoint, 'trace' => 1, 'exceptions' => true));
-$call = function ($op, $params) use ($client, $ns, $userId, $secret) {
-    return $client->__soapCall($op, array($params), array(), authHeader($ns, $userId, $secret));
-};
+$call = harnessCall();
 
 $leads = array();
 foreach (array("a", "b") as $name) {

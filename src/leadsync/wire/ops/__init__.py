@@ -3,7 +3,7 @@ package registers every one of them in ``HANDLERS``."""
 
 from __future__ import annotations
 
-from leadsync.wire.ops import campaigns, history, leads, lists, merge, objects
+from leadsync.wire.ops import campaigns, custom_objects, history, leads, lists, merge, objects
 from leadsync.wire.ops.registry import HANDLERS, Answer, Call, Handler, handles
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Call",
     "Handler",
     "campaigns",
+    "custom_objects",
     "handles",
     "history",
     "leads",
