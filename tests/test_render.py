@@ -264,7 +264,24 @@ def test_every_implemented_operation_answers_in_the_schemas_shape(
             ),
             f"success{operation}",
         )
+    store.add_program("default", "P2", None, (), 0)
+    for operation, params in (
+        ("SyncMObjects", "<mObjectList><mObject><type>Opportunity</type><attribList><attrib>"
+         "<name>Name</name><value>Deal</value></attrib></attribList></mObject></mObjectList>"
+         "<operation>UPSERT</operation>"),
+        ("GetMObjects", "<type>Opportunity</type>"),
+        ("GetMObjects", "<type>Program</type><includeDetails>true</includeDetails>"),
+        ("DeleteMObjects", "<mObjectList><mObject><type>Opportunity</type><id>1</id></mObject>"
+         "</mObjectList>"),
+    ):  # fmt: skip
+        assert_valid(
+            _call(client, f"<ns1:params{operation}>{params}</ns1:params{operation}>"),
+            f"success{operation}",
+        )
     assert set(HANDLERS) == {
+        "syncMObjects",
+        "getMObjects",
+        "deleteMObjects",
         "syncCustomObjects",
         "getCustomObjects",
         "deleteCustomObjects",

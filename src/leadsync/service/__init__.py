@@ -16,6 +16,7 @@ from leadsync.service.imports import ImportService
 from leadsync.service.leads import LeadService
 from leadsync.service.lists import ListService
 from leadsync.service.merge import MergeService
+from leadsync.service.mobjects import MObjectService
 from leadsync.service.objects import ObjectService
 from leadsync.store.base import Store
 
@@ -30,6 +31,7 @@ class Services:
     merge: MergeService
     imports: ImportService
     custom_objects: CustomObjectService
+    mobjects: MObjectService
 
     @classmethod
     def over(cls, store: Store) -> Services:
@@ -43,6 +45,7 @@ class Services:
             MergeService(store),
             ImportService(store, lists),
             CustomObjectService(store),
+            MObjectService(store),
         )
 
 
@@ -54,6 +57,7 @@ __all__ = [
     "LeadService",
     "ListService",
     "MergeService",
+    "MObjectService",
     "ObjectService",
     "Services",
 ]

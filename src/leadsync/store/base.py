@@ -21,6 +21,7 @@ from leadsync.custom_objects import CustomObject, ObjectType
 from leadsync.fields import Catalog, FieldDef
 from leadsync.imports import ImportJob
 from leadsync.lists import Channel, Program, StaticList
+from leadsync.mobjects import MObject
 from leadsync.model import DEFAULT_INSTANCE, Account, Lead, email_key
 
 # The lead columns both stores write, in this order (``id`` first, ``instance`` last).
@@ -312,7 +313,25 @@ class ObjectWriter(Protocol):
     def delete_object(self, object_id: int) -> None: ...
 
 
-class LeadWriter(ListWriter, RunWriter, MergeWriter, ObjectWriter, Protocol):
+class MObjectWriter(Protocol):
+    """MObjects and program details, inside a write transaction (a LeadWriter's part)."""
+
+    def find_mobject(
+        self, instance: str, type_name: str, object_id: int | None, external_key: str | None
+    ) -> MObject | None: ...
+
+    def insert_mobject(self, instance: str, obj: MObject) -> int: ...
+
+    def update_mobject(self, obj: MObject) -> None: ...
+
+    def delete_mobject(self, object_id: int) -> None: ...
+
+    def update_program(
+        self, program_id: int, tags: Sequence[tuple[str, str]], costs: Sequence[Sequence[str]]
+    ) -> None: ...
+
+
+class LeadWriter(ListWriter, RunWriter, MergeWriter, ObjectWriter, MObjectWriter, Protocol):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
@@ -585,6 +604,18 @@ class ObjectStore(Protocol):
     ) -> tuple[list[CustomObject], int]: ...
 
 
+class MObjectStore(Protocol):
+    """Stored MObjects (store/mobjects_sql.py)."""
+
+    def mobjects(self, instance: str, type_name: str, after_id: int = 0) -> list[MObject]:
+        """Every object of the type with an id above ``after_id``, by id."""
+        ...
+
+    def program_costs(self, program_id: int) -> list[list[str]]:
+        """The program's costs: [month, amount, note] each."""
+        ...
+
+
 REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
 
 
@@ -597,6 +628,7 @@ class Store(
     CampaignStore,
     ImportStore,
     ObjectStore,
+    MObjectStore,
     Protocol,
 ):
     """A leadsync database, SQLite file or PostgreSQL: one protocol per entity."""

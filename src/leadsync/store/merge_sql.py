@@ -41,4 +41,8 @@ class MergeTables(WriterTables):
             f"UPDATE custom_objects SET lead_id = ? WHERE lead_id IN ({select}) RETURNING 1",
             (winner, param),
         )
+        self._run(  # the losers' opportunity roles are the winner's
+            f"UPDATE mobjects SET lead_id = ? WHERE lead_id IN ({select}) RETURNING 1",
+            (winner, param),
+        )
         self._run(f"DELETE FROM leads WHERE id IN ({select}) RETURNING 1", (param,))

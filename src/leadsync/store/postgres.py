@@ -53,6 +53,7 @@ from leadsync.store.custom_objects_sql import ObjectTables, ObjectWriterTables
 from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
+from leadsync.store.mobjects_sql import MObjectTables, MObjectWriterTables
 from leadsync.store.postgres_schema import migrate
 from leadsync.store.tables import INSTANCE_DELETES, Duplicate
 
@@ -155,7 +156,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables):
+class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectWriterTables):
     def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -364,7 +365,7 @@ def _reachable(url: str, location: str, create: bool) -> None:
         raise ConfigError(f"no store at {location}")
 
 
-class PostgresStore(ListTables, CampaignTables, ImportTables, ObjectTables):
+class PostgresStore(ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
     def __init__(self, url: str, pool_size: int, create: bool = True) -> None:

@@ -288,6 +288,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX custom_objects_lead ON custom_objects (lead_id);
     """,
+    # 12: MObjects (Opportunity, OpportunityPersonRole): a role's lead and opportunity are
+    # columns (a merge moves roles by lead); programs get their costs.
+    """
+    CREATE TABLE mobjects (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        instance text NOT NULL REFERENCES instances (name),
+        type text NOT NULL,
+        external_key text,
+        lead_id integer,
+        parent_id integer,
+        attrs text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+    );
+    CREATE UNIQUE INDEX mobjects_external ON mobjects (instance, type, external_key)
+        WHERE external_key IS NOT NULL;
+    CREATE INDEX mobjects_lead ON mobjects (lead_id) WHERE lead_id IS NOT NULL;
+    CREATE INDEX mobjects_parent ON mobjects (parent_id) WHERE parent_id IS NOT NULL;
+    ALTER TABLE programs ADD COLUMN costs text NOT NULL DEFAULT '[]';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -50,6 +50,7 @@ from leadsync.store.custom_objects_sql import ObjectTables, ObjectWriterTables
 from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
+from leadsync.store.mobjects_sql import MObjectTables, MObjectWriterTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
 from leadsync.store.tables import INSTANCE_DELETES, Duplicate
@@ -101,7 +102,7 @@ def _dumps(attributes: dict[str, str]) -> str:
     return orjson.dumps(attributes).decode()
 
 
-class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables):
+class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectWriterTables):
     def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -185,7 +186,7 @@ class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables):
         )
 
 
-class SqliteStore(ListTables, CampaignTables, ImportTables, ObjectTables):
+class SqliteStore(ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
     def __init__(self, path: str, create: bool = True) -> None:

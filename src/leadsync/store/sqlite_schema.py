@@ -271,6 +271,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX custom_objects_lead ON custom_objects (lead_id);
     """,
+    # 12: MObjects (Opportunity, OpportunityPersonRole): a role's lead and opportunity are
+    # columns (a merge moves roles by lead); programs get their costs.
+    """
+    CREATE TABLE mobjects (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        type TEXT NOT NULL,
+        external_key TEXT,
+        lead_id INTEGER,
+        parent_id INTEGER,
+        attrs TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX mobjects_external ON mobjects (instance, type, external_key)
+        WHERE external_key IS NOT NULL;
+    CREATE INDEX mobjects_lead ON mobjects (lead_id) WHERE lead_id IS NOT NULL;
+    CREATE INDEX mobjects_parent ON mobjects (parent_id) WHERE parent_id IS NOT NULL;
+    ALTER TABLE programs ADD COLUMN costs TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,6 +23,7 @@ INSTANCE_DELETES = (
     *(
         f"DELETE FROM {table} WHERE instance = ?"
         for table in (
+            "mobjects",
             "custom_object_types",
             "import_jobs",
             "campaign_runs",
