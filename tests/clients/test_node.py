@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from typing import Any
 
 import pytest
 
@@ -56,26 +57,32 @@ ACTIVITY_FIELDS = [
 ]
 
 
-def test_node_soap_logs_in_as_datahero_does(server: ServerProcess) -> None:
-    require_node_modules()
-    client = Client(server.endpoint, DEMO_USER, DEMO_SECRET)
-    with client:
-        client.sync_multiple_leads([{"Email": "one@x.com"}, {"Email": "two@x.com"}])
+def _node_steps(server: ServerProcess, script: str, **env: str) -> list[dict[str, Any]]:
+    """Run a node-soap program against the server; its JSON lines."""
     done = subprocess.run(
-        ["node", str(NODE / "node_soap_login.js")],
+        ["node", str(NODE / script)],
         cwd=NODE,
         env={
             **os.environ,
             "LEADSYNC_WSDL": f"{server.endpoint}?WSDL",
             "LEADSYNC_USER": DEMO_USER,
             "LEADSYNC_SECRET": DEMO_SECRET,
+            **env,
         },
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    steps = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def test_node_soap_logs_in_as_datahero_does(server: ServerProcess) -> None:
+    require_node_modules()
+    client = Client(server.endpoint, DEMO_USER, DEMO_SECRET)
+    with client:
+        client.sync_multiple_leads([{"Email": "one@x.com"}, {"Email": "two@x.com"}])
+    steps = _node_steps(server, "node_soap_login.js")
     described = {step["name"]: step["fields"] for step in steps if step["step"] == "describe"}
     assert described["ActivityRecord"] == ACTIVITY_FIELDS
     assert [name for name, _ in described["Opportunity"]][:3] == [
@@ -90,3 +97,31 @@ def test_node_soap_logs_in_as_datahero_does(server: ServerProcess) -> None:
     }
     # node-soap reads the xs:int answers as numbers.
     assert steps[4] == {"step": "first_page", "returnCount": 1, "remainingCount": 1, "ids": [1]}
+
+
+def test_node_soap_reads_opportunities_as_datahero_does(server: ServerProcess) -> None:
+    require_node_modules()
+    client = Client(server.endpoint, DEMO_USER, DEMO_SECRET)
+    with client:
+        [status] = client.sync_multiple_leads([{"Email": "buyer@x.com"}])
+    lines = _node_steps(server, "node_soap_mobjects.js", LEADSYNC_LEAD=str(status.lead_id))
+    steps = {step.pop("step"): step for step in lines}
+    assert steps == {
+        "sync": {"statuses": ["CREATED", "CREATED"]},
+        "opportunities": {
+            "hasMore": False,
+            "objects": [{"id": 1, "attributes": {"Amount": "1200", "Name": "Big deal"}}],
+        },
+        "roles": {
+            "objects": [
+                {
+                    "id": 2,
+                    "attributes": {
+                        "Role": "Buyer",
+                        "OpportunityId": "1",
+                        "PersonId": str(status.lead_id),
+                    },
+                }
+            ]
+        },
+    }

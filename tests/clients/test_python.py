@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from leadsync.lists import Channel
 from leadsync.store import SqliteStore
 from tests.clients.campaigns import run_campaigns
 from tests.clients.custom_objects import run_custom_objects
-from tests.clients.harness import CLIENTS, run_scenario
+from tests.clients.harness import CLIENTS, run_scenario, run_steps
 from tests.clients.history import run_history
 from tests.clients.lists import run_lists
 from tests.server import ServerProcess
@@ -94,3 +95,26 @@ def test_zeep_custom_objects_from_the_reference_wsdl(
         [sys.executable, "-m", "tests.clients.python.zeep_objects"],
         wsdl=str(shared(REFERENCE_WSDL)),
     )
+
+
+def test_zeep_every_other_operation_from_the_reference_wsdl(
+    server: ServerProcess, sqlite_store: SqliteStore
+) -> None:
+    sqlite_store.add_channel("default", Channel.numbered(0, "Webinar", ["Invited"], []))
+    sqlite_store.add_program("default", "Spring", "Webinar", [("Region", "EMEA")], 1)
+    sqlite_store.add_list("default", "Imported", "Spring", 1)
+    argv = [sys.executable, "-m", "tests.clients.python.zeep_operations"]
+    steps, output = run_steps(server, "zeep", argv, str(shared(REFERENCE_WSDL)))
+    assert steps == {
+        "sync_lead": {"ids": [1, 2]},
+        "get_multiple": {"returnCount": 1},
+        "list_mobjects": {
+            "objects": ["ActivityRecord", "LeadRecord", "Opportunity", "OpportunityPersonRole"]
+        },
+        "describe": {"name": "Opportunity"},
+        "channels": {"names": ["Webinar"]},
+        "tags": {"tags": [["Region", ["EMEA"]]]},
+        "merge": {"status": "MERGED", "losers": [2]},
+        "import": {"started": "PROCESSING", "status": "COMPLETE", "imported": 1},
+        "mobjects": {"synced": "CREATED", "found": [1], "deleted": "DELETED"},
+    }, output

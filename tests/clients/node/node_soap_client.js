@@ -3,14 +3,13 @@
 // The AuthenticationHeader is added the way Marketo users of node-soap did: an object passed to
 // client.addSoapHeader() with the mktows namespace, cleared and re-signed before every call.
 
-const crypto = require('crypto');
 const soap = require('soap');
+const { sign } = require('./common');
 
 const WSDL = process.env.LEADSYNC_WSDL;
 const USER = process.env.LEADSYNC_USER;
 const SECRET = process.env.LEADSYNC_SECRET;
 const PREFIX = process.env.LEADSYNC_PREFIX;
-const MKTOWS = 'http://www.marketo.com/mktows/';
 
 // W3C timestamp with the local offset, like PHP's DATE_W3C in the vendor sample.
 function timestamp() {
@@ -27,18 +26,7 @@ function timestamp() {
 }
 
 function authenticate(client, secret) {
-  const requestTimestamp = timestamp();
-  const requestSignature = crypto
-    .createHmac('sha1', secret)
-    .update(requestTimestamp + USER)
-    .digest('hex');
-  client.clearSoapHeaders();
-  client.addSoapHeader(
-    { AuthenticationHeader: { mktowsUserId: USER, requestSignature, requestTimestamp } },
-    '',
-    'ns1',
-    MKTOWS,
-  );
+  sign(client, secret, timestamp());
 }
 
 function record(email, attrs) {

@@ -4,29 +4,9 @@
 // (Talend's credential check), then a first getMultipleLeads with a stream position the
 // client made itself in Marketo's own form. One JSON line a step, read by test_node.py.
 
-const crypto = require('crypto');
 const soap = require('soap');
+const { MKTOWS, asList, sign } = require('./common');
 
-const USER = process.env.LEADSYNC_USER;
-const SECRET = process.env.LEADSYNC_SECRET;
-const MKTOWS = 'http://www.marketo.com/mktows/';
-
-function sign(client) {
-  const requestTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
-  const requestSignature = crypto
-    .createHmac('sha1', SECRET)
-    .update(requestTimestamp + USER)
-    .digest('hex');
-  client.clearSoapHeaders();
-  client.addSoapHeader(
-    { AuthenticationHeader: { mktowsUserId: USER, requestSignature, requestTimestamp } },
-    '',
-    'ns1',
-    MKTOWS,
-  );
-}
-
-const asList = (value) => (value === undefined || value === null ? [] : [].concat(value));
 
 async function main() {
   const client = await soap.createClientAsync(process.env.LEADSYNC_WSDL);
