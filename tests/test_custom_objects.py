@@ -155,3 +155,23 @@ def test_a_merge_moves_the_losers_objects(client: TestClient, store: Store) -> N
     assert merged.findtext(".//status") == "MERGED"
     found = _objects(_get(client, _attrs(("MKTOID", str(win)))))
     assert sorted((o["rid"], o["city"]) for o in found) == [("own", "L2"), ("same", "W")]
+
+
+def test_get_custom_objects_pages_100_at_a_time(client: TestClient, store: Store) -> None:
+    store.add_object_type("default", ROADSHOW, 1)
+    [ann] = [
+        s[0]
+        for s in read_statuses(
+            client.post(URL, content=sync_request([{"Email": "a@x.com"}])).content
+        )
+    ]
+    shows = [_obj(ann, f"r{i:03d}") for i in range(105)]
+    assert {s[2] for s in _sync(client, "".join(shows[:100]))} == {"CREATED"}
+    assert {s[2] for s in _sync(client, "".join(shows[100:]))} == {"CREATED"}
+    first = _get(client, "")
+    assert (first.findtext("returnCount"), first.findtext("remainingCount")) == ("100", "5")
+    position = first.findtext("newStreamPosition")
+    rest = _get(client, "", f"<streamPosition>{position}</streamPosition>")
+    assert (rest.findtext("returnCount"), rest.findtext("remainingCount")) == ("5", "0")
+    rids = [o["rid"] for o in _objects(first) + _objects(rest)]
+    assert rids == [f"r{i:03d}" for i in range(105)]

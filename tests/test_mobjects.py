@@ -143,7 +143,9 @@ def test_opportunities_and_roles(client: TestClient, store: Store) -> None:
 
 def test_programs_as_mobjects(client: TestClient, store: Store) -> None:
     store.add_channel("default", Channel.numbered(0, "Webinar", ["Invited"], []))
-    program = store.add_program("default", "Spring", "Webinar", [("Region", "EMEA")], 1)
+    program = store.add_program(
+        "default", "Spring", "Webinar", [("Region", "EMEA")], 1, [("{{my.greeting}}", "Hello")]
+    )
     tags = (
         "<typeAttribList><typeAttrib><attrType>Cost</attrType><attrList>"
         f"{_attribs(('Month', '2026-12-01'), ('Amount', '500'), ('Note', 'ads'))}</attrList>"
@@ -174,8 +176,52 @@ def test_programs_as_mobjects(client: TestClient, store: Store) -> None:
         ("Tag", {"Type": "Channel", "Value": "Webinar"}),
         ("Tag", {"Type": "Region", "Value": "APAC"}),
         ("Cost", {"Month": "2026-12-01", "Amount": "500", "Note": "ads"}),
+        ("Token", {"Name": "{{my.greeting}}", "Value": "Hello"}),
     ]
     assert (
         fault_code(client, "<ns1:paramsGetMObjects><type>Planet</type></ns1:paramsGetMObjects>")[0]
         == 20110
     )
+
+
+def test_get_mobjects_pages_100_at_a_time(client: TestClient, store: Store) -> None:
+    deals = [_mobject("Opportunity", ("Name", f"Deal {i}")) for i in range(105)]
+    assert [s[1] for s in _sync(client, "".join(deals[:100]))] == ["CREATED"] * 100
+    assert [s[1] for s in _sync(client, "".join(deals[100:]))] == ["CREATED"] * 5
+    too_many = "".join(deals[:101])
+    assert fault_code(
+        client,
+        f"<ns1:paramsSyncMObjects><mObjectList>{too_many}</mObjectList><operation>UPSERT"
+        "</operation></ns1:paramsSyncMObjects>",
+    ) == (20110, "Bad parameter: 101 objects; at most 100 a call (20110)")
+    first = _get(client, "<type>Opportunity</type>")
+    assert (first.findtext("returnCount"), first.findtext("hasMore")) == ("100", "true")
+    position = first.findtext("newStreamPosition")
+    rest = _get(client, f"<type>Opportunity</type><streamPosition>{position}</streamPosition>")
+    assert (rest.findtext("returnCount"), rest.findtext("hasMore")) == ("5", "false")
+    assert [i for i, _ in _objects(first) + _objects(rest)] == list(range(1, 106))
+    assert rest.findtext("newStreamPosition") == ""
+    forged = "<type>Opportunity</type><streamPosition>abc</streamPosition>"
+    assert (
+        fault_code(client, f"<ns1:paramsGetMObjects>{forged}</ns1:paramsGetMObjects>")[0] == 20122
+    )
+
+
+def test_a_merge_moves_the_losers_roles(client: TestClient, store: Store) -> None:
+    response = client.post(URL, content=sync_request([{"Email": "w@x.com"}, {"Email": "l@x.com"}]))
+    win, lose = [lead_id for lead_id, _, _ in read_statuses(response.content)]
+    [(deal, _, _)] = _sync(client, _mobject("Opportunity", ("Name", "Deal")))
+    _sync(
+        client,
+        _mobject("OpportunityPersonRole", ("OpportunityId", str(deal)), ("PersonId", str(lose))),
+    )
+    key = "<attribute><attrName>IDNUM</attrName><attrValue>{}</attrValue></attribute>"
+    merged = answer_of(
+        client,
+        f"<ns1:paramsMergeLeads><winningLeadKeyList>{key.format(win)}</winningLeadKeyList>"
+        f"<losingLeadKeyLists><keyList>{key.format(lose)}</keyList></losingLeadKeyLists>"
+        "</ns1:paramsMergeLeads>",
+    )
+    assert merged.findtext(".//status") == "MERGED"
+    roles = _objects(_get(client, "<type>OpportunityPersonRole</type>"))
+    assert [a["PersonId"] for _, a in roles] == [str(win)]

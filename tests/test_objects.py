@@ -66,8 +66,15 @@ def test_describe_answers_every_listed_object_and_the_wsdl_name(client: TestClie
     assert (fault.code, fault.message) == (
         20110,
         "Bad parameter: objectName Shoe is not an object describeMObject knows: use "
-        "ActivityRecord, LeadRecord, Opportunity, OpportunityPersonRole (20110)",
+        "ActivityRecord, LeadRecord, Opportunity, OpportunityPersonRole or Program (20110)",
     )
+    program = etree.fromstring(_describe(client, "Program")).find(".//metadata")
+    assert program is not None
+    assert [f.findtext("name") for f in program.iterfind("fieldList/field")] == [
+        "Id",
+        "Name",
+        "Type",
+    ]
 
 
 def _multiple(client: TestClient, inner: str) -> bytes:

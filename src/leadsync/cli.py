@@ -654,10 +654,15 @@ def programs() -> None:
 
 
 def _tag(text: str) -> tuple[str, str]:
-    tag_type, sep, value = text.partition("=")
-    if not sep or not tag_type.strip() or not value.strip():
-        raise click.BadParameter(f"{text!r} is not TYPE=VALUE", param_hint="--tag")
-    return tag_type.strip(), value.strip()
+    return _pair(text, "--tag")
+
+
+def _pair(text: str, option: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        shown = "TYPE=VALUE" if option == "--tag" else "NAME=VALUE"
+        raise click.BadParameter(f"{text!r} is not {shown}", param_hint=option)
+    return name.strip(), value.strip()
 
 
 @programs.command("add")
@@ -666,23 +671,33 @@ def _tag(text: str) -> tuple[str, str]:
 @click.argument("name")
 @click.option("--channel", help="The program's channel (leadsync channels add).")
 @click.option("--tag", "tags", multiple=True, help="A tag as TYPE=VALUE; repeatable.")
+@click.option(
+    "--token", "tokens", multiple=True, help="A My Token as NAME=VALUE ({{my.x}}=...); repeatable."
+)
 def programs_add(
-    db: str, instance: str, name: str, channel: str | None, tags: tuple[str, ...]
+    db: str,
+    instance: str,
+    name: str,
+    channel: str | None,
+    tags: tuple[str, ...],
+    tokens: tuple[str, ...],
 ) -> None:
     """Add the program NAME; prints its id.
 
     \b
     Example:
-      leadsync programs add SMSProgram --channel Webinar --tag Region=EMEA
+      leadsync programs add SMSProgram --channel Webinar --tag Region=EMEA \\
+          --token "{{my.greeting}}=Hello"
     """
     parsed = [_tag(t) for t in tags]
+    my_tokens = [_pair(t, "--token") for t in tokens]
     now = time.time_ns() // 1000
     _add(
         db,
         instance,
         "program",
         name,
-        lambda store: store.add_program(instance, name, channel, parsed, now),
+        lambda store: store.add_program(instance, name, channel, parsed, now, my_tokens),
     )
 
 

@@ -47,6 +47,7 @@ class Program:
     name: str
     channel: str | None
     tags: tuple[tuple[str, str], ...]  # (tag type, value), e.g. ("Region", "EMEA")
+    tokens: tuple[tuple[str, str], ...] = ()  # My Tokens: ("{{my.message}}", "Hello")
 
 
 @dataclass(frozen=True, slots=True)

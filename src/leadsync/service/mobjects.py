@@ -348,6 +348,7 @@ def _program_details(
         details.append(("Tag", [("Type", "Channel"), ("Value", program.channel)]))
     details += [("Tag", [("Type", t), ("Value", v)]) for t, v in program.tags]
     details += [("Cost", [("Month", m), ("Amount", a), ("Note", n)]) for m, a, n in costs]
+    details += [("Token", [("Name", n), ("Value", v)]) for n, v in program.tokens]
     return details
 
 

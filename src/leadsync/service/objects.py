@@ -177,8 +177,25 @@ _FIXED_FIELDS: dict[str, tuple[FieldInfo, ...]] = {
             ("ExternalCreatedDate", "dateTime", None),
         )
     ),
+    "Program": tuple(
+        _field(
+            "Program",
+            name,
+            data_type,
+            size,
+            readonly=True,
+            is_name=name == "Name",
+            key=name == "Id",
+        )
+        for name, data_type, size in (
+            ("Id", "integer", 10),
+            ("Name", "string", STRING_MAX_CHARS),
+            ("Type", "string", STRING_MAX_CHARS),
+        )
+    ),
 }
 _DESCRIPTIONS = {
+    "Program": "A program of leadsync programs add: its tags, costs and tokens as typeAttribs",
     "ActivityRecord": "Composite object composed of fields from Event, Campaign, Lead, and Company",
     "Opportunity": "A sales opportunity, with the leads who have a role in it",
     "OpportunityPersonRole": "The role a lead has in an opportunity",
@@ -233,7 +250,7 @@ class ObjectService:
         if known not in _FIXED_FIELDS:
             raise BadParameter(
                 f"Bad parameter: objectName {name} is not an object describeMObject knows: "
-                f"use {', '.join(OBJECTS)}"
+                f"use {', '.join(OBJECTS)} or Program"
             )
         born = catalog.created_at
         fixed = tuple(replace(field, updated_at=born) for field in _FIXED_FIELDS[known])

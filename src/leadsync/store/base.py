@@ -516,6 +516,7 @@ class ListStore(Protocol):
         channel: str | None,
         tags: Sequence[tuple[str, str]],
         now_us: int,
+        tokens: Sequence[tuple[str, str]] = (),
     ) -> int: ...
 
     def list_programs(self, instance: str) -> list[Program]: ...

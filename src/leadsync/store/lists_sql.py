@@ -47,6 +47,7 @@ class ListTables(Tables):
         channel: str | None,
         tags: Sequence[tuple[str, str]],
         now_us: int,
+        tokens: Sequence[tuple[str, str]] = (),
     ) -> int:
         if channel is not None and channel not in {c.name for c in self.list_channels(instance)}:
             raise ValueError(f"no channel {channel}: add it with leadsync channels add")
@@ -54,18 +55,31 @@ class ListTables(Tables):
             "programs",
             "program",
             name,
-            "INSERT INTO programs (instance, name, channel, tags, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (instance, name, channel, orjson.dumps([list(t) for t in tags]).decode(), now_us),
+            "INSERT INTO programs (instance, name, channel, tags, created_at, tokens)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                instance,
+                name,
+                channel,
+                orjson.dumps([list(t) for t in tags]).decode(),
+                now_us,
+                orjson.dumps([list(t) for t in tokens]).decode(),
+            ),
         )
 
     def list_programs(self, instance: str) -> list[Program]:
         rows = self._query(
-            "SELECT id, name, channel, tags FROM programs WHERE instance = ? ORDER BY id",
+            "SELECT id, name, channel, tags, tokens FROM programs WHERE instance = ? ORDER BY id",
             (instance,),
         )
         return [
-            Program(row[0], row[1], row[2], tuple((t, v) for t, v in orjson.loads(row[3])))
+            Program(
+                row[0],
+                row[1],
+                row[2],
+                tuple((t, v) for t, v in orjson.loads(row[3])),
+                tuple((n, v) for n, v in orjson.loads(row[4])),
+            )
             for row in rows
         ]
 

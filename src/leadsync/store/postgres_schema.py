@@ -308,6 +308,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX mobjects_parent ON mobjects (parent_id) WHERE parent_id IS NOT NULL;
     ALTER TABLE programs ADD COLUMN costs text NOT NULL DEFAULT '[]';
     """,
+    # 13: a program's My Tokens (name, value), as getMObjects' includeDetails gives them.
+    """
+    ALTER TABLE programs ADD COLUMN tokens text NOT NULL DEFAULT '[]';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
