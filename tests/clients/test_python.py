@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,40 +62,23 @@ def test_zeep_history_from_the_reference_wsdl(server: ServerProcess) -> None:
     )
 
 
-def test_zeep_lists_from_the_reference_wsdl(
-    server: ServerProcess, sqlite_store: SqliteStore
+@pytest.mark.parametrize(
+    ("scenario", "module"),
+    [
+        (run_lists, "zeep_lists"),
+        (run_campaigns, "zeep_campaigns"),
+        (run_custom_objects, "zeep_objects"),
+    ],
+    ids=["lists", "campaigns", "custom_objects"],
+)
+def test_zeep_scenarios_from_the_reference_wsdl(
+    server: ServerProcess,
+    sqlite_store: SqliteStore,
+    scenario: Callable[..., None],
+    module: str,
 ) -> None:
-    run_lists(
-        server,
-        sqlite_store,
-        "zeep",
-        [sys.executable, "-m", "tests.clients.python.zeep_lists"],
-        wsdl=str(shared(REFERENCE_WSDL)),
-    )
-
-
-def test_zeep_campaigns_from_the_reference_wsdl(
-    server: ServerProcess, sqlite_store: SqliteStore
-) -> None:
-    run_campaigns(
-        server,
-        sqlite_store,
-        "zeep",
-        [sys.executable, "-m", "tests.clients.python.zeep_campaigns"],
-        wsdl=str(shared(REFERENCE_WSDL)),
-    )
-
-
-def test_zeep_custom_objects_from_the_reference_wsdl(
-    server: ServerProcess, sqlite_store: SqliteStore
-) -> None:
-    run_custom_objects(
-        server,
-        sqlite_store,
-        "zeep",
-        [sys.executable, "-m", "tests.clients.python.zeep_objects"],
-        wsdl=str(shared(REFERENCE_WSDL)),
-    )
+    argv = [sys.executable, "-m", f"tests.clients.python.{module}"]
+    scenario(server, sqlite_store, "zeep", argv, wsdl=str(shared(REFERENCE_WSDL)))
 
 
 def test_zeep_every_other_operation_from_the_reference_wsdl(

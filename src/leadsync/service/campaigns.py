@@ -18,7 +18,7 @@ from leadsync.errors import BadParameter, CampaignNotFound, LeadNotFound, Parame
 from leadsync.lists import Channel
 from leadsync.model import blank
 from leadsync.service.keys import LeadKey, resolve_keys, writer_finder
-from leadsync.store.base import Store, TransientStoreError, run_params
+from leadsync.store.base import ActivityRow, Store, TransientStoreError, run_params
 
 MAX_ATTEMPTS = 3
 
@@ -155,28 +155,8 @@ class CampaignService:
                         request.tokens or (),
                         None,
                     )
-                    values = (
-                        str(campaign.id),
-                        "Web Service API" if source == "MKTOWS" else "Sales",
-                    )
                     writer.insert_activities(
-                        [
-                            run_params(
-                                instance,
-                                [
-                                    Activity(
-                                        0,
-                                        lead_id,
-                                        REQUEST_CAMPAIGN.id,
-                                        stamp,
-                                        campaign.name,
-                                        values,
-                                        campaign.name,
-                                    )
-                                ],
-                            )
-                            for lead_id in lead_ids
-                        ]
+                        _requested(instance, campaign, lead_ids, source, stamp)
                     )
                     return run_id
             except TransientStoreError:
@@ -211,3 +191,17 @@ class CampaignService:
                 tokens,
                 None if blank(clone_to) else clone_to,
             )
+
+
+def _requested(
+    instance: str, campaign: Campaign, lead_ids: Sequence[int], source: str, stamp: int
+) -> list[ActivityRow]:
+    """One Request Campaign activity per lead (each its own run)."""
+    values = (str(campaign.id), "Web Service API" if source == "MKTOWS" else "Sales")
+    return [
+        run_params(
+            instance,
+            [Activity(0, lead, REQUEST_CAMPAIGN.id, stamp, campaign.name, values, campaign.name)],
+        )
+        for lead in lead_ids
+    ]

@@ -282,13 +282,15 @@ class MObjectService:
         )
         types = {"Id": "integer", "Name": "string"} if kind == PROGRAM else _types(kind)
         wanted_key = None if external_key is None else external_key[1]
+        # An Opportunity's association with a lead goes through its roles: read once.
+        roles = self._store.mobjects(instance, ROLE) if kind == OPPORTUNITY and associations else []
         kept = [
             f
             for f in found
             if (object_id is None or f.id == object_id)
             and (wanted_key is None or (f.external_key or ("", ""))[1] == wanted_key)
             and all(_matches(f, name, op, value, types) for name, op, value in criteria)
-            and all(self._associated(instance, kind, f, assoc) for assoc in associations)
+            and all(_associated(kind, f, assoc, roles) for assoc in associations)
         ]
         page = kept[:MAX_OBJECTS]
         more = len(kept) > MAX_OBJECTS
@@ -324,20 +326,20 @@ class MObjectService:
             found.append(Found(PROGRAM, program.id, None, None, None, attributes, type_attributes))
         return found
 
-    def _associated(
-        self, instance: str, kind: str, found: Found, association: tuple[str, int | None]
-    ) -> bool:
-        other, other_id = association
-        other_kind = other.strip().casefold()
-        values = dict(found.attributes)
-        if kind == ROLE and other_kind == "lead":
-            return values.get("PersonId") == str(other_id)
-        if kind == ROLE and other_kind == "opportunity":
-            return values.get("OpportunityId") == str(other_id)
-        if kind == OPPORTUNITY and other_kind == "lead":
-            roles = self._store.mobjects(instance, ROLE)
-            return any(r.parent_id == found.id and r.lead_id == other_id for r in roles)
-        raise BadParameter(f"Bad parameter: {kind} has no association with {other}")
+
+def _associated(
+    kind: str, found: Found, association: tuple[str, int | None], roles: Sequence[MObject]
+) -> bool:
+    other, other_id = association
+    other_kind = other.strip().casefold()
+    values = dict(found.attributes)
+    if kind == ROLE and other_kind == "lead":
+        return values.get("PersonId") == str(other_id)
+    if kind == ROLE and other_kind == "opportunity":
+        return values.get("OpportunityId") == str(other_id)
+    if kind == OPPORTUNITY and other_kind == "lead":
+        return any(r.parent_id == found.id and r.lead_id == other_id for r in roles)
+    raise BadParameter(f"Bad parameter: {kind} has no association with {other}")
 
 
 def _program_details(
