@@ -12,6 +12,7 @@ from leadsync.http.app import create_app
 from leadsync.store import SqliteStore, Store, open_store
 from tests.clients.harness import require
 from tests.pg import pg_store_url
+from tests.rest import Rest, add_client, token
 from tests.server import ServerProcess
 from tests.soap import DEMO_SECRET, DEMO_USER
 
@@ -77,6 +78,14 @@ def wire_client(sqlite_store: SqliteStore, db_path: str) -> Iterator[TestClient]
 def client(store: Store, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(store, settings), raise_server_exceptions=False) as tc:
         yield tc
+
+
+@pytest.fixture
+def rest(store: Store, settings: Settings) -> Iterator[Rest]:
+    """The app on each back end, with a REST client and its token."""
+    add_client(store)
+    with TestClient(create_app(store, settings), raise_server_exceptions=False) as http:
+        yield Rest(http, token(http))
 
 
 @pytest.fixture

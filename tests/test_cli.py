@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from leadsync.campaigns import RunKind
 from leadsync.cli import main
+from leadsync.identity import secret_matches
 from leadsync.model import Attribute, LeadRecord
 from leadsync.service.sync import sync_multiple_leads
 from leadsync.store import SqliteStore, open_store
@@ -51,6 +52,45 @@ def test_users_add_list_remove(db: str) -> None:
     assert run("users", "remove", "u1", "--db", db) == "removed user u1\n"
     assert "Error: no user u1" in run("users", "remove", "u1", "--db", db, code=1)
     assert run("users", "list", "--db", db) == "u2\tdefault\n"
+
+
+def test_rest_clients_add_list_remove_never_show_a_stored_secret(db: str) -> None:
+    generated = run("rest-clients", "add", "crm", "--generate", "--db", db)
+    match = re.fullmatch(
+        r"added REST client crm\nclient id: ([0-9a-f-]{36})\nclient secret: (\S{32})\n", generated
+    )
+    assert match is not None, generated
+    client_id, secret = match.groups()
+    run("instances", "add", "acme", "--db", db)
+    given = run(
+        "rest-clients",
+        "add",
+        "ci",
+        "--client-id",
+        "ci-id",
+        "--client-secret",
+        "ci-secret",
+        "--instance",
+        "acme",
+        "--db",
+        db,
+    )
+    assert given == "added REST client ci (instance acme)\nclient id: ci-id\n"
+    listed = run("rest-clients", "list", "--db", db)
+    assert listed == f"ci\tci-id\tacme\ncrm\t{client_id}\tdefault\n"
+    store = open_store(db)
+    try:
+        stored = store.rest_client("ci-id")
+        assert stored is not None and "ci-secret" not in stored.secret_hash
+        assert secret_matches("ci-secret", stored.secret_hash)
+    finally:
+        store.close()
+    assert "exists already" in run(
+        "rest-clients", "add", "ci", "--client-id", "x", "--client-secret", "y", "--db", db, code=1
+    )
+    assert "--generate" in run("rest-clients", "add", "z", "--db", db, code=2)
+    assert run("rest-clients", "remove", "ci", "--db", db) == "removed REST client ci\n"
+    assert "no REST client ci" in run("rest-clients", "remove", "ci", "--db", db, code=1)
 
 
 def test_users_add_needs_exactly_one_key_source(db: str) -> None:
@@ -280,7 +320,7 @@ def _commands(group: click.Group, prefix: str = "leadsync") -> list[str]:
 def test_every_command_has_an_example_and_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = _commands(main)
-    assert len(commands) == 26
+    assert len(commands) == 29
     for path in commands:
         assert path in readme, path
         help_text = run(*path.split()[1:], "--help")

@@ -15,10 +15,11 @@ ALLOWED: dict[str, set[str]] = {
     "store": set(),
     "service": {"store"},
     "wire": {"service"},
-    "http": {"wire", "service", "store"},
+    "rest": {"service"},
+    "http": {"wire", "rest", "service", "store"},
     "client": set(),
     "push": {"client"},
-    "cli": {"http", "wire", "service", "store", "client", "push"},
+    "cli": {"http", "wire", "rest", "service", "store", "client", "push"},
 }
 
 

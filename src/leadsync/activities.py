@@ -121,3 +121,4 @@ class Origin:
 
 
 SOAP_API = Origin("SOAP API", "Lead update", "Web service API")
+REST_API = Origin("Web service API", "Web service API", "Web service API")

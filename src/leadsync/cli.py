@@ -28,6 +28,7 @@ from leadsync.custom_objects import LEAD_LINK, ObjectType
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.http.keyfile import load_keys
+from leadsync.identity import RestClient, hash_secret, new_client_id, new_secret
 from leadsync.limits import LimitSettings
 from leadsync.lists import Channel
 from leadsync.model import DEFAULT_INSTANCE, Lead
@@ -35,6 +36,7 @@ from leadsync.options import options
 from leadsync.push import push
 from leadsync.service.fields import add_custom_field, remove_custom_field
 from leadsync.store import Store, open_store
+from leadsync.store.tables import Duplicate
 from leadsync.words import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -312,6 +314,93 @@ def users_remove(db: str, user_id: str) -> None:
         if not store.remove_user(user_id):
             raise click.ClickException(f"no user {user_id}")
     click.echo(f"removed user {user_id}")
+
+
+@main.group("rest-clients")
+def rest_clients() -> None:
+    """REST API clients: the client id and secret a REST integration gets tokens with."""
+
+
+@rest_clients.command("add")
+@db_option
+@click.argument("name")
+@click.option("--client-id", help="Its client id (default with --generate: a new UUID).")
+@click.option("--client-secret", help="Its client secret (kept only as a salted hash).")
+@click.option("--generate", is_flag=True, help="Make a new client id and secret and print them.")
+@click.option(
+    "--instance",
+    default=DEFAULT_INSTANCE,
+    show_default=True,
+    help="The instance (Marketo subscription) whose leads the client sees.",
+)
+def rest_clients_add(
+    db: str,
+    name: str,
+    client_id: str | None,
+    client_secret: str | None,
+    generate: bool,
+    instance: str,
+) -> None:
+    """Add the REST client NAME. Its secret is shown once (with --generate) and never
+    again: leadsync keeps only a salted hash of it.
+
+    \b
+    Example:
+      leadsync rest-clients add crm-sync --generate
+      leadsync rest-clients add ci --client-id ci-id --client-secret ci-secret --instance acme
+    """
+    if generate == bool(client_id and client_secret) or (not generate and not client_secret):
+        raise click.UsageError("give --client-id ID and --client-secret SECRET, or --generate")
+    if not name.strip():
+        raise click.UsageError("NAME must not be empty")
+    given_id = client_id or new_client_id()
+    secret = client_secret or new_secret()
+    client = RestClient(name, given_id, instance, int(time.time() * 1e6), hash_secret(secret))
+    with _store(db, create=True) as store:
+        try:
+            store.add_rest_client(client)
+        except Duplicate as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValueError:
+            raise click.ClickException(
+                f"no instance {instance}; add it with: leadsync instances add {instance}"
+            ) from None
+    suffix = "" if instance == DEFAULT_INSTANCE else f" (instance {instance})"
+    click.echo(f"added REST client {name}{suffix}")
+    click.echo(f"client id: {given_id}")
+    if generate:
+        click.echo(f"client secret: {secret}")
+
+
+@rest_clients.command("list")
+@db_option
+def rest_clients_list(db: str) -> None:
+    """List the REST clients: name, client id, instance, tab-separated (never secrets).
+
+    \b
+    Example:
+      leadsync rest-clients list
+    """
+    with _store(db) as store:
+        for client in store.rest_clients():
+            click.echo(f"{client.name}\t{client.client_id}\t{client.instance}")
+
+
+@rest_clients.command("remove")
+@db_option
+@click.argument("name")
+def rest_clients_remove(db: str, name: str) -> None:
+    """Remove the REST client NAME (or with that client id) and its tokens; its calls
+    then get 601.
+
+    \b
+    Example:
+      leadsync rest-clients remove crm-sync
+    """
+    with _store(db) as store:
+        if not store.remove_rest_client(name):
+            raise click.ClickException(f"no REST client {name}")
+    click.echo(f"removed REST client {name}")
 
 
 @main.group()

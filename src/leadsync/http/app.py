@@ -1,4 +1,5 @@
-"""The ASGI app: the SOAP endpoint, its WSDL, health checks; every answer is SOAP or JSON.
+"""The ASGI app: the SOAP endpoint, its WSDL, the REST API (rest/), health checks; every
+answer is SOAP or JSON.
 
 Any path, method or body the endpoint cannot take still gets a SOAP fault, never an HTML
 page. Request bodies are read up to ``max_body_bytes`` and refused past it without being
@@ -18,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from leadsync.calls import Clock, utc_now
@@ -28,6 +29,7 @@ from leadsync.http.keyfile import load_keys, overlay
 from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from leadsync.http.metrics import Metrics
 from leadsync.limits import Limiter
+from leadsync.rest.app import routes as rest_routes
 from leadsync.service import Services
 from leadsync.store import Store
 from leadsync.wire.dispatch import Dispatcher
@@ -48,7 +50,7 @@ def create_app(
     process left."""
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
-    services = Services.over(store)
+    services = Services.over(store, clock)
     if resume_jobs:
         services.imports.resume()
     dispatcher = Dispatcher(
@@ -59,7 +61,10 @@ def create_app(
         limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
         observe=metrics.observe,
     )
-    routes = _routes(store, dispatcher, metrics)
+    rest = rest_routes(
+        services, clock, emulate_limits=settings.emulate_limits, observe=metrics.observe
+    )
+    routes = _routes(store, dispatcher, metrics, rest)
     limit = settings.max_body_bytes
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,7 +122,9 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send({"type": "http.response.body", "body": body})
 
 
-def _routes(store: Store, dispatcher: Dispatcher, metrics: Metrics) -> Starlette:
+def _routes(
+    store: Store, dispatcher: Dispatcher, metrics: Metrics, rest: list[BaseRoute]
+) -> Starlette:
     def fault(error: MktowsError, status: int = 500, **headers: str) -> Response:
         return Response(dispatcher.fault(error).body, status, headers, media_type=XML)
 
@@ -172,6 +179,7 @@ def _routes(store: Store, dispatcher: Dispatcher, metrics: Metrics) -> Starlette
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", prometheus, methods=["GET"]),
+            *rest,
             Route("/{path:path}", not_found, methods=methods),
         ]
     )

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadsync.calls import Clock, utc_now
 from leadsync.service.campaigns import CampaignService
 from leadsync.service.custom_objects import CustomObjectService
 from leadsync.service.history import HistoryService
+from leadsync.service.identity import IdentityService
 from leadsync.service.imports import ImportService
 from leadsync.service.leads import LeadService
 from leadsync.service.lists import ListService
 from leadsync.service.merge import MergeService
 from leadsync.service.mobjects import MObjectService
 from leadsync.service.objects import ObjectService
+from leadsync.service.rest import RestService
 from leadsync.store.base import Store
 
 
@@ -32,9 +35,11 @@ class Services:
     imports: ImportService
     custom_objects: CustomObjectService
     mobjects: MObjectService
+    rest: RestService
+    identity: IdentityService
 
     @classmethod
-    def over(cls, store: Store) -> Services:
+    def over(cls, store: Store, clock: Clock = utc_now) -> Services:
         lists = ListService(store)
         return cls(
             LeadService(store),
@@ -46,6 +51,8 @@ class Services:
             ImportService(store, lists),
             CustomObjectService(store),
             MObjectService(store),
+            RestService(store),
+            IdentityService(store, clock),
         )
 
 
@@ -53,11 +60,13 @@ __all__ = [
     "CampaignService",
     "CustomObjectService",
     "HistoryService",
+    "IdentityService",
     "ImportService",
     "LeadService",
     "ListService",
     "MergeService",
     "MObjectService",
     "ObjectService",
+    "RestService",
     "Services",
 ]

@@ -101,6 +101,29 @@ class HistoryService:
     ) -> HistoryPage:
         return get_lead_changes(self._store, instance, start, types, selector, batch_size)
 
+    def stream_token(self, instance: str, since_us: int) -> str:
+        """A REST paging token: a change stream starting at ``since_us``."""
+        key = self._store.stream_key()
+        return _seal(key, instance, self._store.change_start(since=since_us))
+
+    def stream_page(
+        self,
+        instance: str,
+        token: str,
+        size: int,
+        kinds: frozenset[int],
+        lead_ids: tuple[int, ...] | None = None,
+        list_id: int | None = None,
+    ) -> tuple[list[Activity], str, int]:
+        """The next activities of these kinds (of these leads, or of the list's members)
+        in the stream ``token`` holds (see ``stream_token``), the token after them, and
+        how many more match now."""
+        query = ActivityQuery(kinds=kinds, lead_ids=lead_ids, list_id=list_id)
+        key = self._store.stream_key()
+        position = _unsealed(key, instance, token.strip())
+        activities, position, remaining = self._store.page_changes(instance, query, position, size)
+        return activities, _seal(key, instance, position), remaining
+
 
 def get_lead_activity(
     store: Store,
@@ -217,6 +240,10 @@ def _position(store: Store, key: bytes, instance: str, start: StartPosition) -> 
     marketo = _ID_OFFSET.fullmatch(offset)
     if marketo is not None:  # Marketo's own form: after that activity
         return store.change_start(after_id=int(marketo.group(1)))
+    return _unsealed(key, instance, offset)
+
+
+def _unsealed(key: bytes, instance: str, offset: str) -> ChangePosition:
     data = reads.unseal(key, offset)
     if data.get("i") != instance or not isinstance(data.get("c"), list):
         raise BadStreamPosition("Bad stream position: not one this server issued")

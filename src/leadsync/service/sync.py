@@ -39,7 +39,7 @@ class _RecordFailed(Exception):
     """One record cannot apply; the others still do."""
 
 
-class _View:
+class View:
     """The leads this call can touch, indexed by each key, and what the call changed:
     the leads, and the activities that record each change."""
 
@@ -145,6 +145,14 @@ class _View:
         items: list[tuple[object, ...]] = []
         runs.append((lead, kind, stamp, items))
         return items
+
+    def flush(self) -> None:
+        """Write what the call did: the new leads (given their ids), the changed ones,
+        the activities."""
+        self.assign_ids()
+        self.writer.insert_leads(list(self.created.values()))
+        self.writer.update_leads(list(self.updated.values()), self.released, self.rekeyed)
+        self.writer.insert_activities(self.activity_rows())
 
     def assign_ids(self) -> None:
         """Give the created leads real ids, in creation order, from one allocation."""
@@ -266,7 +274,7 @@ def _day(stamp: int) -> str:
     return _day_of(stamp // 86_400_000_000)
 
 
-def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: int) -> None:
+def apply_changes(view: View, lead: Lead, changes: Mapping[str, str | None], stamp: int) -> None:
     # The hot loop of a sync: a Change Data Value is appended here, not through
     # view.changed, which does the same for one field.
     attributes = lead.attributes
@@ -294,7 +302,7 @@ def _apply(view: _View, lead: Lead, changes: Mapping[str, str | None], stamp: in
 
 
 def _sync_one(
-    view: _View,
+    view: View,
     record: LeadRecord,
     changes: Mapping[str, str | None],
     dedup: bool,
@@ -323,7 +331,7 @@ def _sync_one(
             view.set_cookie(lead, record.cookie)
         if record.foreign_sys_person_id:
             view.set_foreign_id(lead, record.foreign_sys_person_id, record.foreign_sys_type)
-        _apply(view, lead, changes, stamp)
+        apply_changes(view, lead, changes, stamp)
         return lead, SyncStatusCode.CREATED
 
     if record.foreign_sys_person_id:
@@ -331,7 +339,7 @@ def _sync_one(
         view.set_foreign_id(lead, record.foreign_sys_person_id, foreign_type)
     if record.cookie:
         view.set_cookie(lead, record.cookie)
-    _apply(view, lead, changes, stamp)
+    apply_changes(view, lead, changes, stamp)
     view.touch(lead)
     return lead, SyncStatusCode.UPDATED
 
@@ -421,7 +429,7 @@ def _sync_once(
     base = time.time_ns() // 1000 if now_us is None else now_us
     outcomes: list[tuple[Lead, SyncStatusCode] | str] = []
     with store.write(instance) as writer:
-        view = _View(writer, instance, records, catalog, origin)
+        view = View(writer, instance, records, catalog, origin)
         for index, (record, changes) in enumerate(zip(records, checked, strict=True)):
             # Each record gets its own microsecond, so "most recently updated" is exact
             # within a call too.
@@ -435,10 +443,7 @@ def _sync_once(
                 )
             except _RecordFailed as failure:
                 outcomes.append(str(failure))
-        view.assign_ids()
-        writer.insert_leads(list(view.created.values()))
-        writer.update_leads(list(view.updated.values()), view.released, view.rekeyed)
-        writer.insert_activities(view.activity_rows())
+        view.flush()
     return [
         SyncStatus(0, SyncStatusCode.FAILED, outcome)
         if isinstance(outcome, str)

@@ -19,6 +19,7 @@ from leadsync.activities import Activity
 from leadsync.campaigns import Campaign, CampaignRun, RunKind
 from leadsync.custom_objects import CustomObject, ObjectType
 from leadsync.fields import Catalog, FieldDef
+from leadsync.identity import RestClient, Token
 from leadsync.imports import ImportJob
 from leadsync.lists import Channel, Program, StaticList
 from leadsync.mobjects import MObject
@@ -331,7 +332,17 @@ class MObjectWriter(Protocol):
     ) -> None: ...
 
 
-class LeadWriter(ListWriter, RunWriter, MergeWriter, ObjectWriter, MObjectWriter, Protocol):
+class DeleteWriter(Protocol):
+    """A write transaction's lead deletions."""
+
+    def delete_leads(self, lead_ids: Collection[int]) -> None:
+        """The leads and everything that is theirs (memberships, history, objects)."""
+        ...
+
+
+class LeadWriter(
+    ListWriter, RunWriter, MergeWriter, ObjectWriter, MObjectWriter, DeleteWriter, Protocol
+):
     """The inside of one write transaction, on the leads of one instance."""
 
     def find_leads(
@@ -347,6 +358,11 @@ class LeadWriter(ListWriter, RunWriter, MergeWriter, ObjectWriter, MObjectWriter
         Until the transaction ends, no other writer may give any of these keys to a
         lead, nor change a lead returned here.
         """
+        ...
+
+    def find_by_field(self, name: str, values: Collection[str]) -> list[Lead]:
+        """The leads whose attribute ``name`` holds one of ``values`` (a REST lookup
+        field), locked for this transaction as ``find_leads`` locks them."""
         ...
 
     def allocate_ids(self, count: int) -> list[int]:
@@ -435,6 +451,11 @@ class LeadStore(Protocol):
         cookies: Collection[str] = (),
     ) -> list[Lead]:
         """The leads of ``instance`` with one of these keys, by id (no locks taken)."""
+        ...
+
+    def read_by_field(self, instance: str, name: str, values: Collection[str]) -> list[Lead]:
+        """The leads of ``instance`` whose attribute ``name`` holds one of ``values``, by
+        id (no locks taken)."""
         ...
 
     def page_leads(
@@ -620,8 +641,36 @@ class MObjectStore(Protocol):
 REMAINING_CAP = 10_000  # remainingCount of a change stream is exact up to this
 
 
+class RestClientStore(Protocol):
+    """REST API clients and their access tokens."""
+
+    def add_rest_client(self, client: RestClient) -> None:
+        """Keep a new client (its secret already hashed); a taken name or client id
+        raises ``Duplicate``, an unknown instance ValueError."""
+        ...
+
+    def rest_clients(self) -> list[RestClient]:
+        """Every client by name, without secret hashes."""
+        ...
+
+    def rest_client(self, client_id: str) -> RestClient | None:
+        """The client with this id, with its secret hash."""
+        ...
+
+    def remove_rest_client(self, name: str) -> bool:
+        """Remove the client with this name (or client id) and its tokens."""
+        ...
+
+    def add_token(self, token_hash: str, token: Token, now_us: int) -> None: ...
+
+    def token(self, token_hash: str) -> Token | None:
+        """The token with this hash, while its client exists."""
+        ...
+
+
 class Store(
     AccountStore,
+    RestClientStore,
     CatalogStore,
     LeadStore,
     ActivityStore,

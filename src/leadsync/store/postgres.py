@@ -55,6 +55,7 @@ from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
 from leadsync.store.mobjects_sql import MObjectTables, MObjectWriterTables
 from leadsync.store.postgres_schema import migrate
+from leadsync.store.rest_sql import DeleteTables, RestTables
 from leadsync.store.tables import INSTANCE_DELETES, Duplicate
 
 CONNECT_TIMEOUT_S = 3
@@ -156,7 +157,9 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectWriterTables):
+class _Writer(
+    MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectWriterTables, DeleteTables
+):
     def __init__(self, conn: psycopg.Connection[Any], instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -190,6 +193,20 @@ class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectW
             " OR foreign_id = ANY(%s) OR email_key = ANY(%s) OR cookie = ANY(%s))"
             " ORDER BY id FOR UPDATE",
             (scope, list(ids), list(foreign_ids), list(email_keys), list(cookies)),
+        ).fetchall()
+        return [_lead(row) for row in rows]
+
+    def find_by_field(self, name: str, values: Collection[str]) -> list[Lead]:
+        # The same locks as for emails: two calls creating leads with one value of a
+        # lookup field queue, and the second finds the first's lead.
+        scope = self._instance
+        keys = sorted({key_lock("a", f"{name}\x00{value}", scope) for value in values})
+        if keys:
+            self._conn.execute("SELECT leadsync_lock_keys(%s)", (keys,))
+        rows = self._conn.execute(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = %s AND attrs ->> %s = ANY(%s)"
+            " ORDER BY id FOR UPDATE",
+            (scope, name, list(values)),
         ).fetchall()
         return [_lead(row) for row in rows]
 
@@ -365,7 +382,9 @@ def _reachable(url: str, location: str, create: bool) -> None:
         raise ConfigError(f"no store at {location}")
 
 
-class PostgresStore(ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables):
+class PostgresStore(
+    ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables, RestTables
+):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
     def __init__(self, url: str, pool_size: int, create: bool = True) -> None:
@@ -500,6 +519,14 @@ class PostgresStore(ListTables, CampaignTables, ImportTables, ObjectTables, MObj
             f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = %s AND (id = ANY(%s)"
             " OR email_key = ANY(%s) OR cookie = ANY(%s)) ORDER BY id",
             (instance, list(ids), list(email_keys), list(cookies)),
+        )
+        return [_lead(row) for row in rows]
+
+    def read_by_field(self, instance: str, name: str, values: Collection[str]) -> list[Lead]:
+        rows = self._rows(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = %s AND attrs ->> %s = ANY(%s)"
+            " ORDER BY id",
+            (instance, name, list(values)),
         )
         return [_lead(row) for row in rows]
 

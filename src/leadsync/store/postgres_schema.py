@@ -312,6 +312,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE programs ADD COLUMN tokens text NOT NULL DEFAULT '[]';
     """,
+    # 14: REST API clients (a secret kept as a salted hash) and their access tokens (kept
+    # as hashes), shared by every process on the store.
+    """
+    CREATE TABLE rest_clients (
+        client_id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        instance text NOT NULL REFERENCES instances (name),
+        secret_hash text NOT NULL,
+        created_at bigint NOT NULL
+    );
+    CREATE TABLE rest_tokens (
+        token_hash text PRIMARY KEY,
+        client_id text NOT NULL,
+        instance text NOT NULL,
+        expires_at bigint NOT NULL
+    );
+    CREATE INDEX rest_tokens_expiry ON rest_tokens (expires_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

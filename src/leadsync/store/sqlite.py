@@ -51,6 +51,7 @@ from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
 from leadsync.store.mobjects_sql import MObjectTables, MObjectWriterTables
+from leadsync.store.rest_sql import DeleteTables, RestTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
 from leadsync.store.tables import INSTANCE_DELETES, Duplicate
@@ -102,7 +103,9 @@ def _dumps(attributes: dict[str, str]) -> str:
     return orjson.dumps(attributes).decode()
 
 
-class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectWriterTables):
+class _Writer(
+    MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectWriterTables, DeleteTables
+):
     def __init__(self, conn: sqlite3.Connection, instance: str) -> None:
         self._conn = conn
         self._instance = instance
@@ -139,6 +142,19 @@ class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectW
             + self._select("email_key", email_keys)
             + self._select("cookie", cookies)
         )
+
+    def find_by_field(self, name: str, values: Collection[str]) -> list[Lead]:
+        found: list[Lead] = []
+        items = list(values)
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            sql = (
+                f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = ?"
+                f" AND json_extract(attrs, ?) IN ({','.join('?' * len(chunk))}) ORDER BY id"
+            )
+            rows = self._conn.execute(sql, [self._instance, _path(name), *chunk])
+            found.extend(_lead(row) for row in rows)
+        return found
 
     def allocate_ids(self, count: int) -> list[int]:
         if self._next_id is None:
@@ -186,7 +202,9 @@ class _Writer(MemberTables, RunTables, MergeTables, ObjectWriterTables, MObjectW
         )
 
 
-class SqliteStore(ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables):
+class SqliteStore(
+    ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables, RestTables
+):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
     def __init__(self, path: str, create: bool = True) -> None:
@@ -355,6 +373,9 @@ class SqliteStore(ListTables, CampaignTables, ImportTables, ObjectTables, MObjec
         reader = _Writer(self._reader(), instance)  # the same lookups, without a lock
         found = {lead.id: lead for lead in reader.find_leads(ids, (), email_keys, cookies)}
         return [found[i] for i in sorted(found)]
+
+    def read_by_field(self, instance: str, name: str, values: Collection[str]) -> list[Lead]:
+        return _Writer(self._reader(), instance).find_by_field(name, values)
 
     def page_leads(
         self, instance: str, query: LeadQuery, after_id: int, limit: int

@@ -295,6 +295,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE programs ADD COLUMN tokens TEXT NOT NULL DEFAULT '[]';
     """,
+    # 14: REST API clients (a secret kept as a salted hash) and their access tokens (kept
+    # as hashes), shared by every process on the store.
+    """
+    CREATE TABLE rest_clients (
+        client_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        instance TEXT NOT NULL REFERENCES instances (name),
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE rest_tokens (
+        token_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX rest_tokens_expiry ON rest_tokens (expires_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

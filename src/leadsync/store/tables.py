@@ -33,6 +33,8 @@ INSTANCE_DELETES = (
             "channels",
         )
     ),
+    "DELETE FROM rest_tokens WHERE instance = ?",
+    "DELETE FROM rest_clients WHERE instance = ?",
     "DELETE FROM users WHERE instance = ?",
     "DELETE FROM fields WHERE instance = ?",
 )

@@ -1,0 +1,80 @@
+"""REST API clients, their tokens and lead deletion, in SQL both stores run
+(store/tables.py): ``RestTables`` the store's part, ``DeleteTables`` the write
+transaction's."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from leadsync.identity import RestClient, Token
+from leadsync.store.tables import Duplicate, Tables, WriterTables
+
+_CLIENTS = "SELECT name, client_id, instance, created_at, secret_hash FROM rest_clients"
+
+
+class RestTables(Tables):
+    """The RestClientStore methods of a store."""
+
+    def add_rest_client(self, client: RestClient) -> None:
+        if not self._query("SELECT 1 FROM instances WHERE name = ?", (client.instance,)):
+            raise ValueError(f"no instance {client.instance!r}")
+        for column, value in (("name", client.name), ("client_id", client.client_id)):
+            if self._query(f"SELECT 1 FROM rest_clients WHERE {column} = ?", (value,)):
+                raise Duplicate(f"a REST client with {column} {value} exists already")
+        self._change(
+            "INSERT INTO rest_clients (client_id, name, instance, secret_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING 1",
+            (client.client_id, client.name, client.instance, client.secret_hash, client.created_at),
+        )
+
+    def rest_clients(self) -> list[RestClient]:
+        rows = self._query(f"{_CLIENTS} ORDER BY name")
+        return [RestClient(row[0], row[1], row[2], int(row[3])) for row in rows]
+
+    def rest_client(self, client_id: str) -> RestClient | None:
+        rows = self._query(f"{_CLIENTS} WHERE client_id = ?", (client_id,))
+        if not rows:
+            return None
+        name, client_id, instance, created_at, secret_hash = rows[0]
+        return RestClient(name, client_id, instance, int(created_at), secret_hash)
+
+    def remove_rest_client(self, name: str) -> bool:
+        """Remove the client named ``name`` (or with that client id) and its tokens."""
+        rows = self._change(
+            "DELETE FROM rest_clients WHERE name = ? OR client_id = ? RETURNING client_id",
+            (name, name),
+        )
+        for (client_id,) in rows:
+            self._change("DELETE FROM rest_tokens WHERE client_id = ? RETURNING 1", (client_id,))
+        return bool(rows)
+
+    def add_token(self, token_hash: str, token: Token, now_us: int) -> None:
+        """Keep a new token; tokens expired for a day go at the same time."""
+        self._change(
+            "DELETE FROM rest_tokens WHERE expires_at < ? RETURNING 1",
+            (now_us - 86_400_000_000,),
+        )
+        self._change(
+            "INSERT INTO rest_tokens (token_hash, client_id, instance, expires_at)"
+            " VALUES (?, ?, ?, ?) RETURNING 1",
+            (token_hash, token.client_id, token.instance, token.expires_at),
+        )
+
+    def token(self, token_hash: str) -> Token | None:
+        rows = self._query(
+            "SELECT t.client_id, t.instance, t.expires_at FROM rest_tokens AS t"
+            " JOIN rest_clients AS c ON c.client_id = t.client_id WHERE t.token_hash = ?",
+            (token_hash,),
+        )
+        return None if not rows else Token(rows[0][0], rows[0][1], int(rows[0][2]))
+
+
+class DeleteTables(WriterTables):
+    def delete_leads(self, lead_ids: Collection[int]) -> None:
+        """The leads go with everything that is theirs: memberships, history, custom
+        objects, opportunity roles."""
+        select, param = self._ids(lead_ids)
+        for table in ("list_members", "activities", "custom_objects"):
+            self._run(f"DELETE FROM {table} WHERE lead_id IN ({select}) RETURNING 1", (param,))
+        self._run(f"DELETE FROM mobjects WHERE lead_id IN ({select}) RETURNING 1", (param,))
+        self._run(f"DELETE FROM leads WHERE id IN ({select}) RETURNING 1", (param,))
