@@ -6,6 +6,8 @@ DB ?= ./leadsync.db
 PORT ?= 8080
 DEMO_USER := demo17_1_809934544BFABAE58E5D27
 DEMO_SECRET := 27272727aa
+DEMO_CLIENT_ID := demo-rest-client
+DEMO_CLIENT_SECRET := demo-rest-secret
 
 .PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists fuzz clean
 
@@ -21,7 +23,9 @@ $(VENV)/.dev: $(BIN)/leadsync
 
 run: $(BIN)/leadsync
 	$(BIN)/leadsync users add $(DEMO_USER) --secret $(DEMO_SECRET) --db $(DB)
+	$(BIN)/leadsync rest-clients add demo --client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET) --db $(DB)
 	@echo "demo user: $(DEMO_USER)  secret: $(DEMO_SECRET)"
+	@echo "demo REST client id: $(DEMO_CLIENT_ID)  secret: $(DEMO_CLIENT_SECRET)"
 	$(BIN)/leadsync serve --db $(DB) --port $(PORT)
 
 lint: $(VENV)/.dev

@@ -4,6 +4,7 @@ For each back end (SQLite, PostgreSQL) and store size (0, 100,000, 1,000,000 lea
 default): seed a fresh store in bulk, then measure
 - the store floor: the batches applied straight to service + store (no HTTP, no XML);
 - end to end: a real ``leadsync serve`` with 1 and 2 workers, 2 keep-alive clients;
+- the same calls over REST (createOrUpdate of 300 leads), 1 worker, 2 clients;
 - at the largest size also 1 client (latency) and 10 clients (memory with 10 in flight).
 Results go to docs/performance/results.json, a plot to docs/performance/leads_per_s.png,
 and the table into docs/performance.md between its results markers.
@@ -85,8 +86,11 @@ def run(backends: list[str], sizes: list[int], count: int) -> list[Result]:
                     f"{time.perf_counter() - started:.1f} s",
                     flush=True,
                 )
-                # (mode, workers, clients, calls as a multiple of BENCH_CALLS)
-                plan = [("floor", 0, 2, 1), ("e2e", 1, 2, 1), ("e2e", 2, 2, 1)]
+                # (mode, workers, clients, calls as a multiple of BENCH_CALLS); "rest":
+                # the same calls as REST createOrUpdate, beside SOAP's 1-worker row.
+                plan = [
+                    ("floor", 0, 2, 1), ("e2e", 1, 2, 1), ("rest", 1, 2, 1), ("e2e", 2, 2, 1)
+                ]  # fmt: skip
                 if size == max(sizes):
                     # The latency row: a p99 of 100 calls would be their second slowest.
                     plan += [("e2e", 1, 1, LATENCY_CALLS), ("e2e", 1, 10, 1)]
@@ -95,7 +99,10 @@ def run(backends: list[str], sizes: list[int], count: int) -> list[Result]:
                     result = (
                         floor(backend, db, size, batches[clients:], clients)
                         if mode == "floor"
-                        else end_to_end(backend, db, size, batches, clients, workers)
+                        else end_to_end(
+                            backend, db, size, batches, clients, workers,
+                            api="rest" if mode == "rest" else "soap",
+                        )  # fmt: skip
                     )
                     _log(result)
                     results.append(result)

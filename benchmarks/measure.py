@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import multiprocessing
 import os
 import subprocess
@@ -14,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from benchmarks.workload import SECRET, USER, Call
+from benchmarks.workload import REST_CLIENT_ID, REST_SECRET, SECRET, USER, Call
 from leadsync.http.server import tune_gc
 from leadsync.model import LeadRecord
 from leadsync.service.sync import sync_multiple_leads
@@ -29,7 +30,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 class Result:
     backend: str
     size: int
-    mode: str  # "floor" or "e2e"
+    mode: str  # "floor", "e2e" (SOAP) or "rest" (the same calls over REST)
     workers: int
     clients: int
     calls: int
@@ -184,21 +185,29 @@ def soak(db: str, calls: Sequence[Call], clients: int, samples: int = 10) -> lis
 
 @contextmanager
 def _serving(
-    db: str, workers: int, clients: int = 10, source: str | None = None
+    db: str, workers: int, clients: int = 10, source: str | None = None, api: str = "soap"
 ) -> Iterator[tuple[subprocess.Popen[str], Callable[[int, Call], None], str]]:
     """A real ``leadsync serve`` (info logging, durable commits), a post function and the
-    endpoint.
+    endpoint. ``api``: the calls go as SOAP syncMultipleLeads or as REST createOrUpdate.
 
     ``source``: another checkout's ``src`` folder to serve instead of this one."""
     env = os.environ | {"PYTHONPATH": source} if source else None
+    python = os.environ.get("BENCH_PYTHON", sys.executable)
     # The user is added by the side's own code: this checkout's would migrate its store.
     subprocess.run(
-        [os.environ.get("BENCH_PYTHON", sys.executable), "-m", "leadsync", "users", "add",
-         USER, "--secret", SECRET, "--db", db],
+        [python, "-m", "leadsync", "users", "add", USER, "--secret", SECRET, "--db", db],
         env=env,
         check=True,
         capture_output=True,
-    )  # fmt: skip
+    )
+    if api == "rest":
+        subprocess.run(
+            [python, "-m", "leadsync", "rest-clients", "add", "bench", "--client-id",
+             REST_CLIENT_ID, "--client-secret", REST_SECRET, "--db", db],
+            env=env,
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
     server = subprocess.Popen(
         [
             os.environ.get("BENCH_PYTHON", sys.executable),
@@ -236,13 +245,27 @@ def _serving(
         for _ in range(clients)
     ]
 
+    headers = {"Content-Type": "text/xml"}
+    path = parts.path
+    if api == "rest":
+        conn = connections[0]
+        query = urlencode(
+            {"grant_type": "client_credentials", "client_id": REST_CLIENT_ID,
+             "client_secret": REST_SECRET}
+        )  # fmt: skip
+        conn.request("GET", f"/identity/oauth/token?{query}")
+        token = json.loads(conn.getresponse().read())["access_token"]
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        path = "/rest/v1/leads.json"
+
     def post(index: int, call: Call) -> None:
         conn = connections[index]
-        conn.request("POST", parts.path, call.envelope, {"Content-Type": "text/xml"})
+        conn.request("POST", path, call.json if api == "rest" else call.envelope, headers)
         response = conn.getresponse()
         body = response.read()
-        if response.status != 200 or b"FAILED" in body:
-            raise RuntimeError(f"call failed: {response.status} {body[:300]!r}")
+        if response.status != 200 or b"FAILED" in body or b'"skipped"' in body:
+            at = max(body.find(b"FAILED"), body.find(b"skipped"), 0)
+            raise RuntimeError(f"call failed: {response.status} {body[at - 100 : at + 200]!r}")
 
     try:
         yield server, post, endpoint
@@ -261,10 +284,11 @@ def end_to_end(
     clients: int,
     workers: int,
     source: str | None = None,
+    api: str = "soap",
 ) -> Result:
-    """A real server and ``clients`` keep-alive clients; the first call of each is a
-    warm-up, not measured."""
-    with _serving(db, workers, clients, source) as (server, post, _):
+    """A real server and ``clients`` keep-alive clients, over SOAP or REST (``api``);
+    the first call of each is a warm-up, not measured."""
+    with _serving(db, workers, clients, source, api) as (server, post, _):
         for index in range(clients):
             post(index, calls[index])
         measured = calls[clients:]
@@ -277,7 +301,7 @@ def end_to_end(
     return Result(
         backend,
         size,
-        "e2e",
+        "e2e" if api == "soap" else "rest",
         workers,
         clients,
         len(measured),

@@ -2,8 +2,8 @@
 
 Each call carries 300 leads with 5 attributes; half the emails are new, half already in
 the store, whose 5 attributes then (almost always) all change. The same batches exist
-twice: pre-rendered envelopes for the end-to-end run, decoded records for the store
-floor.
+three times: pre-rendered SOAP envelopes and REST bodies for the end-to-end runs,
+decoded records for the store floor.
 """
 
 from __future__ import annotations
@@ -12,12 +12,16 @@ import random
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+import orjson
+
 from leadsync.auth import sign
 from leadsync.model import Attribute, LeadRecord
 
 BATCH = 300
 USER = "bench_user"
 SECRET = "bench-secret"
+REST_CLIENT_ID = "bench-client"
+REST_SECRET = "bench-client-secret"
 TIMESTAMP = "2026-01-01T00:00:00Z"  # the server runs with --max-clock-skew 0
 MKTOWS = "http://www.marketo.com/mktows/"
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -40,7 +44,20 @@ def attributes(n: int) -> dict[str, str]:
 @dataclass(frozen=True)
 class Call:
     records: list[LeadRecord]
-    envelope: bytes
+    envelope: bytes  # the SOAP syncMultipleLeads request
+    json: bytes  # the same records as a REST createOrUpdate (POST /rest/v1/leads.json)
+
+
+REST_NAMES = {"FirstName": "firstName", "LastName": "lastName", "Company": "company",
+              "Phone": "phone", "Title": "title"}  # fmt: skip
+
+
+def _json(emails: list[str], attrs: list[dict[str, str]]) -> bytes:
+    records = [
+        {"email": email, **{REST_NAMES[k]: v for k, v in values.items()}}
+        for email, values in zip(emails, attrs, strict=True)
+    ]
+    return orjson.dumps({"action": "createOrUpdate", "lookupField": "email", "input": records})
 
 
 def _envelope(emails: list[str], attrs: list[dict[str, str]]) -> bytes:
@@ -76,20 +93,24 @@ def calls(count: int, store_size: int, run: str, seed: int = 7) -> list[Call]:
     created: list[str] = []
     serial = 0
     for _ in range(count):
-        emails = []
+        emails: list[str] = []
         for i in range(BATCH):
             if i % 2 == 0 or (store_size == 0 and not created):
                 serial += 1
                 emails.append(f"{run}-{serial}@bench.example")
-            elif store_size:
-                emails.append(seed_email(rng.randrange(store_size)))
-            else:
-                emails.append(rng.choice(created))
+                continue
+            while True:  # an existing lead, once a call (REST skips a repeat with 1036)
+                existing = (
+                    seed_email(rng.randrange(store_size)) if store_size else rng.choice(created)
+                )
+                if existing not in emails or (not store_size and len(created) < BATCH):
+                    break
+            emails.append(existing)
         created.extend(e for e in emails if e.startswith(f"{run}-"))
         attrs = [attributes(rng.randrange(1_000_000)) for _ in emails]
         records = [
             LeadRecord(email=e, attributes=tuple(Attribute(k, v) for k, v in a.items()))
             for e, a in zip(emails, attrs, strict=True)
         ]
-        made.append(Call(records, _envelope(emails, attrs)))
+        made.append(Call(records, _envelope(emails, attrs), _json(emails, attrs)))
     return made

@@ -78,6 +78,7 @@ def test_rest_clients_add_list_remove_never_show_a_stored_secret(db: str) -> Non
     assert given == "added REST client ci (instance acme)\nclient id: ci-id\n"
     listed = run("rest-clients", "list", "--db", db)
     assert listed == f"ci\tci-id\tacme\ncrm\t{client_id}\tdefault\n"
+    assert secret not in listed
     store = open_store(db)
     try:
         stored = store.rest_client("ci-id")
@@ -85,8 +86,22 @@ def test_rest_clients_add_list_remove_never_show_a_stored_secret(db: str) -> Non
         assert secret_matches("ci-secret", stored.secret_hash)
     finally:
         store.close()
+    same = ("rest-clients", "add", "ci", "--client-id", "ci-id", "--client-secret", "ci-secret")
+    assert run(*same, "--instance", "acme", "--db", db) == "REST client ci: nothing changed\n"
+    assert run(*same, "--db", db) == (
+        "REST client ci: replaced its credentials (its tokens are gone)\nclient id: ci-id\n"
+    )
     assert "exists already" in run(
-        "rest-clients", "add", "ci", "--client-id", "x", "--client-secret", "y", "--db", db, code=1
+        "rest-clients",
+        "add",
+        "other",
+        "--client-id",
+        "ci-id",
+        "--client-secret",
+        "y",
+        "--db",
+        db,
+        code=1,
     )
     assert "--generate" in run("rest-clients", "add", "z", "--db", db, code=2)
     assert run("rest-clients", "remove", "ci", "--db", db) == "removed REST client ci\n"

@@ -68,6 +68,7 @@ def test_banner_says_where_and_what(server: ServerProcess, db: str) -> None:
     assert lines[1:] == [
         f"endpoint: http://127.0.0.1:{port}/soap/mktows/2_2",
         f"wsdl:     http://127.0.0.1:{port}/soap/mktows/2_2?WSDL",
+        f"rest:     http://127.0.0.1:{port}/rest (tokens: http://127.0.0.1:{port}/identity/oauth/token)",
         f"store:    {redact(db)}",
         "workers:  1",
         "users:    1",

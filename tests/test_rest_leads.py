@@ -236,5 +236,7 @@ def test_tokens_and_paths(rest: Rest, store: Store) -> None:
         params={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"},
     )
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
-    store.remove_rest_client("tests")
-    # A removed client's token stops within the few seconds a process remembers it.
+    no_grant = http.request("POST", "/identity/oauth/token", data={"client_id": "x"})
+    assert no_grant.status_code == 400 and no_grant.json()["error"] == "invalid_request"
+    other = http.request("GET", "/identity/oauth/token", params={"grant_type": "password"})
+    assert other.status_code == 400 and other.json()["error"] == "unsupported_grant_type"

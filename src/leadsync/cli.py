@@ -28,7 +28,13 @@ from leadsync.custom_objects import LEAD_LINK, ObjectType
 from leadsync.errors import ConfigError
 from leadsync.fields import FieldType
 from leadsync.http.keyfile import load_keys
-from leadsync.identity import RestClient, hash_secret, new_client_id, new_secret
+from leadsync.identity import (
+    RestClient,
+    hash_secret,
+    new_client_id,
+    new_secret,
+    secret_matches,
+)
 from leadsync.limits import LimitSettings
 from leadsync.lists import Channel
 from leadsync.model import DEFAULT_INSTANCE, Lead
@@ -211,6 +217,7 @@ def serve(
     click.echo(f"leadsync {__version__}")
     click.echo(f"endpoint: {base}/soap/mktows/2_2")
     click.echo(f"wsdl:     {base}/soap/mktows/2_2?WSDL")
+    click.echo(f"rest:     {base}/rest (tokens: {base}/identity/oauth/token)")
     click.echo(f"store:    {location}")
     click.echo(f"workers:  {workers}")
     click.echo(f"users:    {len(users)}")
@@ -341,8 +348,8 @@ def rest_clients_add(
     generate: bool,
     instance: str,
 ) -> None:
-    """Add the REST client NAME. Its secret is shown once (with --generate) and never
-    again: leadsync keeps only a salted hash of it.
+    """Add the REST client NAME (or replace its credentials and instance). A secret is
+    shown once (with --generate) and never again: leadsync keeps only a salted hash.
 
     \b
     Example:
@@ -356,7 +363,19 @@ def rest_clients_add(
     given_id = client_id or new_client_id()
     secret = client_secret or new_secret()
     client = RestClient(name, given_id, instance, int(time.time() * 1e6), hash_secret(secret))
+    suffix = "" if instance == DEFAULT_INSTANCE else f" (instance {instance})"
     with _store(db, create=True) as store:
+        before = next((c for c in store.rest_clients() if c.name == name), None)
+        if before is not None:
+            kept = store.rest_client(before.client_id)
+            if (
+                kept is not None
+                and (before.client_id, before.instance) == (given_id, instance)
+                and secret_matches(secret, kept.secret_hash)
+            ):
+                click.echo(f"REST client {name}: nothing changed")
+                return
+            store.remove_rest_client(name)
         try:
             store.add_rest_client(client)
         except Duplicate as exc:
@@ -365,8 +384,10 @@ def rest_clients_add(
             raise click.ClickException(
                 f"no instance {instance}; add it with: leadsync instances add {instance}"
             ) from None
-    suffix = "" if instance == DEFAULT_INSTANCE else f" (instance {instance})"
-    click.echo(f"added REST client {name}{suffix}")
+    if before is None:
+        click.echo(f"added REST client {name}{suffix}")
+    else:
+        click.echo(f"REST client {name}: replaced its credentials{suffix} (its tokens are gone)")
     click.echo(f"client id: {given_id}")
     if generate:
         click.echo(f"client secret: {secret}")
