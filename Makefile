@@ -9,7 +9,7 @@ DEMO_SECRET := 27272727aa
 DEMO_CLIENT_ID := demo-rest-client
 DEMO_CLIENT_SECRET := demo-rest-secret
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists fuzz clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists bench-bulk fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench-history: $(VENV)/.bench
 # with a 100,000-member list (benchmarks/lists.py).
 bench-lists: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.lists
+
+# REST bulk extract of 1,000,000 leads: enqueue to Completed, download, server memory
+# (benchmarks/bulk.py).
+bench-bulk: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.bulk
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

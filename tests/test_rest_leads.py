@@ -171,6 +171,10 @@ def test_delete_and_merge(rest: Rest, store: Store) -> None:
         },
     ]
     assert store.read_leads(DEFAULT_INSTANCE, ids=[doomed]) == []
+    # The older spelling marketorestpython's delete_lead sends: DELETE leads.json
+    assert rest.ok("DELETE", "/rest/v1/leads.json", json={"input": [{"id": winner}]}) == [
+        {"id": winner, "status": "deleted"}
+    ]
 
 
 def test_push_upserts_with_its_reason_and_source(rest: Rest, store: Store) -> None:

@@ -39,6 +39,14 @@ def test_list_membership(rest: Rest, store: Store) -> None:
         "GET", f"/rest/v1/lists/{list_id}/leads/ismember.json", params={"id": f"{a},{b}"}
     )
     assert asked == [{"id": a, "status": "memberof"}, {"id": b, "status": "notmemberof"}]
+    # marketorestpython's member_of_list: a JSON body with _method=GET
+    by_body = rest.ok(
+        "POST",
+        f"/rest/v1/lists/{list_id}/leads/ismember.json",
+        params={"_method": "GET"},
+        json={"input": [{"id": a}, {"id": b}]},
+    )
+    assert by_body == asked
     removed = rest.ok("DELETE", f"/rest/v1/lists/{list_id}/leads.json", params={"id": f"{a},{b}"})
     assert removed == [
         {"id": a, "status": "removed"},

@@ -68,6 +68,13 @@ class Settings:
     secrets_file: str | None = setting(
         None, "secrets-file", "User keys kept outside the store: 'USER_ID SECRET' lines, mode 600."
     )
+    export_dir: str | None = setting(
+        None,
+        "export-dir",
+        "Where REST bulk extract files are written (default: <db>.exports beside a SQLite "
+        "store; a PostgreSQL store needs it, one directory every server of the database "
+        "shares).",
+    )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

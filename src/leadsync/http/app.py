@@ -46,13 +46,14 @@ def create_app(
     store: Store, settings: Settings, clock: Clock = utc_now, *, resume_jobs: bool = False
 ) -> ASGIApp:
     """The ASGI app: the SOAP POST fast path in front of the Starlette routes.
-    ``resume_jobs``: a server process's app takes over the importToList jobs a dead
-    process left."""
+    ``resume_jobs``: a server process's app takes over the importToList and bulk
+    extract jobs a dead process left."""
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
-    services = Services.over(store, clock)
+    services = Services.over(store, clock, settings.export_dir)
     if resume_jobs:
         services.imports.resume()
+        services.exports.resume()
     dispatcher = Dispatcher(
         services,
         overlay(keys, store.account) if keys is not None else store.account,

@@ -6,6 +6,8 @@ A call error is HTTP 200 with ``success`` false and ``errors`` [{code, message}]
 code a quoted number, as Marketo sends it); only an oversized body (413), a wrong path
 (404, code 610) and the identity endpoint's refusals (401) use HTTP statuses. Nothing
 internal reaches a caller: an unexpected exception is 611 with its traceback in the log.
+A handler may also return a Starlette ``Response`` (a bulk extract file, rest/bulk.py):
+it is answered as it is.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def routes(
 ) -> list[BaseRoute]:
     """The identity endpoint and every registered REST endpoint, then a 610 for any
     other path under /rest, /bulk and /identity."""
-    from leadsync.rest import activities, campaigns, leads, lists, objects  # noqa: F401
+    from leadsync.rest import activities, bulk, campaigns, leads, lists, objects  # noqa: F401
 
     identity = services.identity
     limiter = Limiter(REST_LIMITS, clock) if emulate_limits else None
@@ -169,7 +171,7 @@ async def _call(
             )
         record.operation = item.handler.__name__
         data: Any = None
-        if body and not form and method != "GET":
+        if body and not form and request.method != "GET":  # a JSON body, even with _method=GET
             try:
                 data = orjson.loads(body)
             except orjson.JSONDecodeError:
@@ -183,6 +185,8 @@ async def _call(
                 result = await run_in_threadpool(item.handler, call)
         else:
             result = await run_in_threadpool(item.handler, call)
+        if isinstance(result, Response):  # a file (rest/bulk.py), answered as it is
+            return result
         outcome = {"requestId": request_id(), "success": True, **result}
         _count(record, result)
         return answer(outcome)

@@ -174,6 +174,7 @@ def merge_leads(call: RestCall) -> Answer:
 
 
 @endpoint("/rest/v1/leads/delete.json", "POST", "DELETE")
+@endpoint("/rest/v1/leads.json", "DELETE")  # the older spelling clients still call
 def delete_leads(call: RestCall) -> Answer:
     ids = call.lead_ids()
     deleted = call.services.rest.delete(call.instance, ids)

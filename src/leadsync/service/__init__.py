@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from leadsync.calls import Clock, utc_now
 from leadsync.service.campaigns import CampaignService
 from leadsync.service.custom_objects import CustomObjectService
+from leadsync.service.exports import ExportService
 from leadsync.service.history import HistoryService
 from leadsync.service.identity import IdentityService
 from leadsync.service.imports import ImportService
@@ -33,13 +34,15 @@ class Services:
     campaigns: CampaignService
     merge: MergeService
     imports: ImportService
+    exports: ExportService
     custom_objects: CustomObjectService
     mobjects: MObjectService
     rest: RestService
     identity: IdentityService
 
     @classmethod
-    def over(cls, store: Store, clock: Clock = utc_now) -> Services:
+    def over(cls, store: Store, clock: Clock = utc_now, export_dir: str | None = None) -> Services:
+        """``export_dir``: where bulk extract files go (None: beside a SQLite file)."""
         lists = ListService(store)
         return cls(
             LeadService(store),
@@ -49,6 +52,7 @@ class Services:
             CampaignService(store),
             MergeService(store),
             ImportService(store, lists),
+            ExportService(store, export_dir, clock),
             CustomObjectService(store),
             MObjectService(store),
             RestService(store),
@@ -59,6 +63,7 @@ class Services:
 __all__ = [
     "CampaignService",
     "CustomObjectService",
+    "ExportService",
     "HistoryService",
     "IdentityService",
     "ImportService",

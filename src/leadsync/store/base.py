@@ -8,7 +8,7 @@ changes only its instance's leads.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ import orjson
 from leadsync.activities import Activity
 from leadsync.campaigns import Campaign, CampaignRun, RunKind
 from leadsync.custom_objects import CustomObject, ObjectType
+from leadsync.exports import ExportFilter, ExportJob, ExportKind, ExportStatus, LeadColumn
 from leadsync.fields import Catalog, FieldDef
 from leadsync.identity import RestClient, Token
 from leadsync.imports import ImportJob
@@ -607,6 +608,83 @@ class ImportStore(Protocol):
         ...
 
 
+class ExportStore(Protocol):
+    """REST bulk extract jobs and the reads they export (store/exports_sql.py)."""
+
+    def add_export(self, job: ExportJob) -> ExportJob:
+        """Store a new job; it, with its ``seq``."""
+        ...
+
+    def export_job(self, instance: str, kind: ExportKind, export_id: str) -> ExportJob | None: ...
+
+    def export_jobs(
+        self,
+        instance: str,
+        kind: ExportKind,
+        statuses: Collection[ExportStatus],
+        since: int,
+        after: int,
+        limit: int,
+    ) -> list[ExportJob]:
+        """Up to ``limit`` jobs created at or after ``since`` with a ``seq`` above
+        ``after`` (and one of ``statuses``, if any), by ``seq``."""
+        ...
+
+    def enqueue_export(
+        self, instance: str, kind: ExportKind, export_id: str, now_us: int, max_queued: int
+    ) -> ExportJob | None:
+        """Queue the job if it is Created and fewer than ``max_queued`` jobs of the
+        instance are queued or processing (counted with no other enqueue or claim beside
+        it); None when not."""
+        ...
+
+    def cancel_export(
+        self, instance: str, kind: ExportKind, export_id: str, now_us: int
+    ) -> ExportJob | None:
+        """Cancel the job if it has not ended; None when it has (or there is none)."""
+        ...
+
+    def claim_export(
+        self, claimer: str, now_us: int, stale_before: int, max_processing: int, started_at: int
+    ) -> ExportJob | None:
+        """Take the oldest job processing under a claim last refreshed before
+        ``stale_before``, or else the oldest queued one whose instance has fewer than
+        ``max_processing`` jobs processing; None when there is none. A job claimed the
+        first time started at ``started_at``."""
+        ...
+
+    def hold_export(self, seq: int, claimer: str, now_us: int) -> bool:
+        """Refresh ``claimer``'s claim; False when the job was cancelled or taken over."""
+        ...
+
+    def finish_export(self, job: ExportJob, claimer: str) -> bool:
+        """Write the job's end (status, time, records, file); False when ``claimer`` no
+        longer holds it."""
+        ...
+
+    def exports_pending(self) -> bool:
+        """Whether any job (of any instance) is queued or processing."""
+        ...
+
+    def expire_exports(self, files_before: int, jobs_before: int) -> list[str]:
+        """Forget the files of jobs that ended before ``files_before``, and the jobs
+        that ended before ``jobs_before``; the names of the files to delete."""
+        ...
+
+    def export_leads(
+        self, instance: str, columns: Sequence[LeadColumn], selection: ExportFilter
+    ) -> Generator[tuple[Any, ...], None, None]:
+        """The selected leads by id, one snapshot, fetched as consumed: each lead's value
+        of each column (None where it has none)."""
+        ...
+
+    def export_activities(
+        self, instance: str, selection: ExportFilter
+    ) -> Generator[Activity, None, None]:
+        """The selected activities by id, one snapshot, fetched as consumed."""
+        ...
+
+
 class ObjectStore(Protocol):
     """Custom object types and their objects (store/custom_objects_sql.py)."""
 
@@ -677,6 +755,7 @@ class Store(
     ListStore,
     CampaignStore,
     ImportStore,
+    ExportStore,
     ObjectStore,
     MObjectStore,
     Protocol,

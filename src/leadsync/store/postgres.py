@@ -50,6 +50,7 @@ from leadsync.store.base import (
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
 from leadsync.store.custom_objects_sql import ObjectTables, ObjectWriterTables
+from leadsync.store.exports_sql import ExportTables, Rows
 from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
@@ -69,6 +70,12 @@ def key_lock(kind: str, value: str, instance: str) -> int:
     of one instance."""
     digest = hashlib.blake2b(f"{kind}:{instance}\x00{value}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+# What ``_change_alone`` writes under (bulk extract jobs' enqueue and claim), and the
+# rows a streaming read fetches a round trip.
+_ALONE_LOCK = key_lock("j", "bulk_jobs", "")
+STREAM_ROWS = 10_000
 
 
 def _dumps(value: Any) -> str:
@@ -383,7 +390,13 @@ def _reachable(url: str, location: str, create: bool) -> None:
 
 
 class PostgresStore(
-    ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables, RestTables
+    ListTables,
+    CampaignTables,
+    ImportTables,
+    ExportTables,
+    ObjectTables,
+    MObjectTables,
+    RestTables,
 ):
     """A lead store in a PostgreSQL database, reached through a connection pool."""
 
@@ -667,6 +680,20 @@ class PostgresStore(
             return self._rows(_marks(sql), params)
         except psycopg.errors.UniqueViolation as exc:
             raise Duplicate(str(exc)) from None
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        # One snapshot, through a server-side cursor, STREAM_ROWS rows a round trip.
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            with conn.cursor(name="leadsync_stream") as cur:
+                cur.itersize = STREAM_ROWS
+                cur.execute(_marks(sql), params)
+                yield from cur
+
+    def _change_alone(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ALONE_LOCK,))
+            return conn.execute(_marks(sql), params).fetchall()
 
     def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
         return _ids(lead_ids)

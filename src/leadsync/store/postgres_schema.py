@@ -330,6 +330,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rest_tokens_expiry ON rest_tokens (expires_at);
     """,
+    # 15: REST bulk extract jobs (exports.py): what a job selects (``spec``, JSON), its
+    # status and times, its file, the claim of the process writing it.
+    """
+    CREATE TABLE bulk_jobs (
+        id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
+        export_id text NOT NULL UNIQUE,
+        instance text NOT NULL,
+        kind text NOT NULL,
+        format text NOT NULL,
+        spec text NOT NULL,
+        status text NOT NULL,
+        created_at bigint NOT NULL,
+        queued_at bigint,
+        started_at bigint,
+        finished_at bigint,
+        records bigint,
+        file_size bigint,
+        checksum text,
+        file text,
+        error text,
+        claimed_by text,
+        claimed_at bigint
+    );
+    CREATE INDEX bulk_jobs_instance ON bulk_jobs (instance, kind, id);
+    CREATE INDEX bulk_jobs_status ON bulk_jobs (status, queued_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

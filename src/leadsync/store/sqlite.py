@@ -47,6 +47,7 @@ from leadsync.store.base import (
 )
 from leadsync.store.campaigns_sql import CampaignTables, RunTables
 from leadsync.store.custom_objects_sql import ObjectTables, ObjectWriterTables
+from leadsync.store.exports_sql import ExportTables, Rows
 from leadsync.store.imports_sql import ImportTables
 from leadsync.store.lists_sql import ListTables, MemberTables
 from leadsync.store.merge_sql import MergeTables
@@ -203,7 +204,13 @@ class _Writer(
 
 
 class SqliteStore(
-    ListTables, CampaignTables, ImportTables, ObjectTables, MObjectTables, RestTables
+    ListTables,
+    CampaignTables,
+    ImportTables,
+    ExportTables,
+    ObjectTables,
+    MObjectTables,
+    RestTables,
 ):
     """A lead store in one SQLite file; created (mode 0600) and migrated on open."""
 
@@ -537,6 +544,19 @@ class SqliteStore(
                 raise
         self._checkpointer.committed()
         return rows
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        # A dedicated connection: one consistent snapshot, stepped row by row.
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            yield from conn.execute(sql, params)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def _change_alone(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._change(sql, params)  # every write holds the write gate already
 
     def _ids(self, lead_ids: Collection[int]) -> tuple[str, object]:
         return _ids(lead_ids)

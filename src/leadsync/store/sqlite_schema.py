@@ -313,6 +313,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rest_tokens_expiry ON rest_tokens (expires_at);
     """,
+    # 15: REST bulk extract jobs (exports.py): what a job selects (``spec``, JSON), its
+    # status and times, its file, the claim of the process writing it.
+    """
+    CREATE TABLE bulk_jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        export_id TEXT NOT NULL UNIQUE,
+        instance TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        format TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        queued_at INTEGER,
+        started_at INTEGER,
+        finished_at INTEGER,
+        records INTEGER,
+        file_size INTEGER,
+        checksum TEXT,
+        file TEXT,
+        error TEXT,
+        claimed_by TEXT,
+        claimed_at INTEGER
+    );
+    CREATE INDEX bulk_jobs_instance ON bulk_jobs (instance, kind, id);
+    CREATE INDEX bulk_jobs_status ON bulk_jobs (status, queued_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,6 +23,7 @@ INSTANCE_DELETES = (
     *(
         f"DELETE FROM {table} WHERE instance = ?"
         for table in (
+            "bulk_jobs",
             "mobjects",
             "custom_object_types",
             "import_jobs",
