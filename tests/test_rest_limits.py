@@ -79,3 +79,29 @@ def test_a_removed_clients_token_stops_working(timed: Rest, clock: Clock, store:
     assert store.remove_rest_client("tests") is True
     clock.now = START + timedelta(seconds=6)  # past the few seconds a process remembers it
     assert error_code(timed.get("/rest/v1/lead/1.json")) == "601"
+
+
+def test_usage_and_errors_count_each_call_per_day_and_client(timed: Rest, clock: Clock) -> None:
+    for _ in range(3):
+        assert timed.get("/rest/v1/lead/1.json")["success"] is True
+    assert error_code(timed.post("/rest/v1/leads.json", {"input": "x"})) == "1003"
+    assert error_code(timed.get("/rest/v1/activities.json")) == "701"
+    # 5 calls so far today (START is 06:00 in Chicago on 2026-11-28)
+    usage = timed.get("/rest/v1/stats/usage.json")
+    assert usage["result"] == [
+        {"date": "2026-11-28", "total": 5, "users": [{"userId": CLIENT_ID, "count": 5}]}
+    ]
+    errors = timed.get("/rest/v1/stats/errors.json")
+    assert errors["result"] == [
+        {
+            "date": "2026-11-28",
+            "total": 2,
+            "errors": [{"errorCode": "1003", "count": 1}, {"errorCode": "701", "count": 1}],
+        }
+    ]
+    clock.now = START + timedelta(days=1)
+    tomorrow = Rest(timed.http, token(timed.http))  # yesterday's token has expired
+    assert tomorrow.get("/rest/v1/stats/usage.json")["result"] == []  # a new day
+    week = tomorrow.get("/rest/v1/stats/usage/last7days.json")["result"]
+    # today: the usage read before (a call is counted once it is answered)
+    assert [(d["date"], d["total"]) for d in week] == [("2026-11-29", 1), ("2026-11-28", 7)]

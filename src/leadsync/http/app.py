@@ -50,7 +50,7 @@ def create_app(
     extract jobs a dead process left."""
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
-    services = Services.over(store, clock, settings.export_dir)
+    services = Services.over(store, clock, settings.export_dir, settings.limits.quota_time_zone)
     if resume_jobs:
         services.imports.resume()
         services.exports.resume()

@@ -198,6 +198,10 @@ async def _call(
         record.fault = 611
         return answer(failure(_SystemError()))
     finally:
+        if record.instance != "-":  # authenticated: counted in the usage statistics
+            code = "" if record.fault is None else str(record.fault)
+            if services.usage.count(record.instance, record.user, code):
+                await run_in_threadpool(services.usage.flush)
         record.seconds = time.perf_counter() - started
         if log.isEnabledFor(logging.INFO):
             log.info(json.dumps(asdict(record), separators=(",", ":")))

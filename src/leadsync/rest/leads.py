@@ -1,5 +1,5 @@
 """The Leads endpoints (rest-api/leads.md): sync, push, read by filter or id, describe,
-merge, delete."""
+merge, delete; and the usage statistics (rest-api/usage.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from leadsync.rest.tokens import after_id, page_token
 from leadsync.rest.values import LeadFields, iso, lead_json
 from leadsync.service.keys import LeadKey
 from leadsync.service.upsert import MAX_RECORDS, Action, Outcome
+from leadsync.service.usage import DAYS, DayUsage
 from leadsync.words import quoted
 
 MAX_BATCH = 300
@@ -190,3 +191,41 @@ def delete_leads(call: RestCall) -> Answer:
             for d in deleted
         ]
     }
+
+
+def _days(found: list[DayUsage], what: str) -> Answer:
+    return {
+        "result": [
+            {
+                "date": day.day,
+                "total": day.total,
+                what: [
+                    {"userId": key, "count": n}
+                    if what == "users"
+                    else {"errorCode": key, "count": n}
+                    for key, n in day.by
+                ],
+            }
+            for day in found
+        ]
+    }
+
+
+@endpoint("/rest/v1/stats/usage.json")
+def usage_today(call: RestCall) -> Answer:
+    return _days(call.services.usage.usage(call.instance), "users")
+
+
+@endpoint("/rest/v1/stats/usage/last7days.json")
+def usage_week(call: RestCall) -> Answer:
+    return _days(call.services.usage.usage(call.instance, DAYS), "users")
+
+
+@endpoint("/rest/v1/stats/errors.json")
+def errors_today(call: RestCall) -> Answer:
+    return _days(call.services.usage.errors(call.instance), "errors")
+
+
+@endpoint("/rest/v1/stats/errors/last7days.json")
+def errors_week(call: RestCall) -> Answer:
+    return _days(call.services.usage.errors(call.instance, DAYS), "errors")

@@ -22,6 +22,7 @@ from leadsync.service.merge import MergeService
 from leadsync.service.mobjects import MObjectService
 from leadsync.service.objects import ObjectService
 from leadsync.service.rest import RestService
+from leadsync.service.usage import UsageService
 from leadsync.store.base import Store
 
 
@@ -39,10 +40,18 @@ class Services:
     mobjects: MObjectService
     rest: RestService
     identity: IdentityService
+    usage: UsageService
 
     @classmethod
-    def over(cls, store: Store, clock: Clock = utc_now, export_dir: str | None = None) -> Services:
-        """``export_dir``: where bulk extract files go (None: beside a SQLite file)."""
+    def over(
+        cls,
+        store: Store,
+        clock: Clock = utc_now,
+        export_dir: str | None = None,
+        quota_zone: str = "America/Chicago",
+    ) -> Services:
+        """``export_dir``: where bulk extract files go (None: beside a SQLite file);
+        ``quota_zone``: whose midnight starts a day of REST usage."""
         lists = ListService(store)
         return cls(
             LeadService(store),
@@ -57,6 +66,7 @@ class Services:
             MObjectService(store),
             RestService(store),
             IdentityService(store, clock),
+            UsageService(store, clock, quota_zone),
         )
 
 
@@ -73,5 +83,6 @@ __all__ = [
     "MObjectService",
     "ObjectService",
     "RestService",
+    "UsageService",
     "Services",
 ]

@@ -745,6 +745,14 @@ class RestClientStore(Protocol):
         """The token with this hash, while its client exists."""
         ...
 
+    def add_usage(self, counts: Sequence[tuple[str, str, str, str, int]]) -> None:
+        """Add calls to the counts of (instance, day, client id, code)."""
+        ...
+
+    def usage(self, instance: str, since_day: str) -> list[tuple[str, str, str, int]]:
+        """(day, client id, code, calls) of the instance from ``since_day`` (YYYY-MM-DD)."""
+        ...
+
 
 class Store(
     AccountStore,

@@ -356,6 +356,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX bulk_jobs_instance ON bulk_jobs (instance, kind, id);
     CREATE INDEX bulk_jobs_status ON bulk_jobs (status, queued_at);
     """,
+    # 16: REST API calls counted per instance, day (the quota's time zone), client and
+    # answer code ('' for success), for stats/usage.json and stats/errors.json.
+    """
+    CREATE TABLE api_usage (
+        instance text NOT NULL,
+        day text NOT NULL,
+        client_id text NOT NULL,
+        code text NOT NULL,
+        calls bigint NOT NULL,
+        PRIMARY KEY (instance, day, client_id, code)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

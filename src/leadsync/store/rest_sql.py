@@ -4,7 +4,7 @@ transaction's."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from leadsync.identity import RestClient, Token
 from leadsync.store.tables import Duplicate, Tables, WriterTables
@@ -67,6 +67,24 @@ class RestTables(Tables):
             (token_hash,),
         )
         return None if not rows else Token(rows[0][0], rows[0][1], int(rows[0][2]))
+
+
+    def add_usage(self, counts: Sequence[tuple[str, str, str, str, int]]) -> None:
+        for instance, day, client_id, code, calls in counts:
+            self._change(
+                "INSERT INTO api_usage (instance, day, client_id, code, calls)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (instance, day, client_id, code)"
+                " DO UPDATE SET calls = api_usage.calls + excluded.calls RETURNING 1",
+                (instance, day, client_id, code, calls),
+            )
+
+    def usage(self, instance: str, since_day: str) -> list[tuple[str, str, str, int]]:
+        rows = self._query(
+            "SELECT day, client_id, code, calls FROM api_usage WHERE instance = ? AND day >= ?"
+            " ORDER BY day, client_id, code",
+            (instance, since_day),
+        )
+        return [(row[0], row[1], row[2], int(row[3])) for row in rows]
 
 
 class DeleteTables(WriterTables):

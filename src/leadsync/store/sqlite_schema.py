@@ -339,6 +339,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX bulk_jobs_instance ON bulk_jobs (instance, kind, id);
     CREATE INDEX bulk_jobs_status ON bulk_jobs (status, queued_at);
     """,
+    # 16: REST API calls counted per instance, day (the quota's time zone), client and
+    # answer code ('' for success), for stats/usage.json and stats/errors.json.
+    """
+    CREATE TABLE api_usage (
+        instance TEXT NOT NULL,
+        day TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (instance, day, client_id, code)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

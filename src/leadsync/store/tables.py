@@ -23,6 +23,7 @@ INSTANCE_DELETES = (
     *(
         f"DELETE FROM {table} WHERE instance = ?"
         for table in (
+            "api_usage",
             "bulk_jobs",
             "mobjects",
             "custom_object_types",
