@@ -16,10 +16,11 @@ ALLOWED: dict[str, set[str]] = {
     "service": {"store"},
     "wire": {"service"},
     "rest": {"service"},
-    "http": {"wire", "rest", "service", "store"},
+    "relay": {"service", "store"},
+    "http": {"wire", "rest", "relay", "service", "store"},
     "client": set(),
     "push": {"client"},
-    "cli": {"http", "wire", "rest", "service", "store", "client", "push"},
+    "cli": {"http", "wire", "rest", "relay", "service", "store", "client", "push"},
 }
 
 

@@ -40,6 +40,7 @@ from leadsync.lists import Channel
 from leadsync.model import DEFAULT_INSTANCE, Lead
 from leadsync.options import options
 from leadsync.push import push
+from leadsync.relay_settings import RelaySettings
 from leadsync.service.fields import add_custom_field, remove_custom_field
 from leadsync.store import Store, open_store
 from leadsync.store.tables import Duplicate
@@ -105,14 +106,14 @@ class _Workers(click.ParamType):  # type: ignore[type-arg]
 
 def _settings_options(func: F) -> F:
     """``serve``'s options for every setting, from its declaration (config.py, limits.py)."""
-    for owner in (LimitSettings, Settings):  # applied bottom-up: Settings' come first
+    for owner in (RelaySettings, LimitSettings, Settings):  # bottom-up: Settings' come first
         defaults = owner()
         for name, option in reversed(options(owner)):
             default = getattr(defaults, name)
             kind: Any
             if isinstance(default, bool):
                 kind = {"is_flag": True}
-            elif name == "secrets_file":
+            elif name in ("secrets_file", "upstream_client_secret_file"):
                 kind = {"type": click.Path(exists=True, dir_okay=False)}
             elif isinstance(default, int):
                 kind = {"type": click.IntRange(option.minimum), "show_default": True}
@@ -175,7 +176,8 @@ def serve(
     log_level: str,
     **given: Any,
 ) -> None:
-    """Serve the SOAP API on HOST:PORT.
+    """Serve the SOAP and REST APIs on HOST:PORT (with --upstream: relay SOAP calls to a
+    live Marketo through its REST API, docs/relay.md).
 
     With --workers N, N processes share the port. On PostgreSQL any number of such
     servers, on any number of machines, may share one database. Every option can also
@@ -185,6 +187,8 @@ def serve(
     Example:
       leadsync serve --db ./leadsync.db --port 8080
       leadsync serve --db postgresql://leadsync@db/leads --workers 4 --host 0.0.0.0
+      leadsync serve --upstream https://123-ABC-456.mktorest.com \\
+        --upstream-client-id ID --upstream-client-secret-file secret.txt
     """
     from leadsync.http.server import bind
     from leadsync.http.server import serve as run
@@ -193,10 +197,17 @@ def serve(
         raise click.UsageError("--tls-cert and --tls-key go together")
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
     limit_names = {name for name, _ in options(LimitSettings)}
+    relay_names = {name for name, _ in options(RelaySettings)}
     try:
         limits = LimitSettings(**{k: v for k, v in given.items() if k in limit_names})
+        relay = RelaySettings(
+            **{k: v for k, v in given.items() if k in relay_names}, processes=workers
+        )
         settings = Settings(
-            db=db, limits=limits, **{k: v for k, v in given.items() if k not in limit_names}
+            db=db,
+            limits=limits,
+            relay=relay,
+            **{k: v for k, v in given.items() if k not in limit_names | relay_names},
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

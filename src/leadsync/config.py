@@ -14,6 +14,7 @@ from typing import Any
 
 from leadsync.limits import LimitSettings
 from leadsync.options import check_bounds, setting
+from leadsync.relay_settings import RelaySettings
 
 DEFAULT_DB = "./leadsync.db"
 
@@ -65,6 +66,7 @@ class Settings:
         "(fault 20023), --concurrency-limit calls in flight (20024), --daily-quota (20015).",
     )
     limits: LimitSettings = field(default_factory=LimitSettings)
+    relay: RelaySettings = field(default_factory=RelaySettings)
     secrets_file: str | None = setting(
         None, "secrets-file", "User keys kept outside the store: 'USER_ID SECRET' lines, mode 600."
     )
@@ -81,8 +83,15 @@ class Settings:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Settings:
-        return cls(**{**data, "limits": LimitSettings(**data["limits"])})
+        return cls(
+            **{
+                **data,
+                "limits": LimitSettings(**data["limits"]),
+                "relay": RelaySettings(**data["relay"]),
+            }
+        )
 
     def __post_init__(self) -> None:
         check_bounds(self)
         check_bounds(self.limits)
+        check_bounds(self.relay)

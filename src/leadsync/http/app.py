@@ -29,6 +29,7 @@ from leadsync.http.keyfile import load_keys, overlay
 from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from leadsync.http.metrics import Metrics
 from leadsync.limits import Limiter
+from leadsync.relay import relay_services
 from leadsync.rest.app import routes as rest_routes
 from leadsync.service import Services
 from leadsync.store import Store
@@ -50,8 +51,11 @@ def create_app(
     extract jobs a dead process left."""
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
-    services = Services.over(store, clock, settings.export_dir, settings.limits.quota_time_zone)
-    if resume_jobs:
+    if settings.relay.upstream:  # relay mode: the lead operations go to the upstream
+        services = relay_services(store, settings.relay, clock)
+    else:
+        services = Services.over(store, clock, settings.export_dir, settings.limits.quota_time_zone)
+    if resume_jobs and not settings.relay.upstream:
         services.imports.resume()
         services.exports.resume()
     dispatcher = Dispatcher(

@@ -68,7 +68,6 @@ class RestTables(Tables):
         )
         return None if not rows else Token(rows[0][0], rows[0][1], int(rows[0][2]))
 
-
     def add_usage(self, counts: Sequence[tuple[str, str, str, str, int]]) -> None:
         for instance, day, client_id, code, calls in counts:
             self._change(

@@ -1,0 +1,77 @@
+"""Relay mode: legacy SOAP calls answered by a live Marketo through its REST API.
+
+The SOAP wire layer is the same; the services behind it are the relay's: ``leads.py``
+turns each lead operation into REST calls on the upstream (``upstream.py``: tokens,
+pacing, retries, errors as faults), with the upstream's fields learned from its Describe
+(``catalog.py``). An operation the relay does not carry answers 20019 naming why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn, cast
+
+from leadsync.calls import Clock, utc_now
+from leadsync.errors import ConfigError, UnsupportedOperation
+from leadsync.relay.catalog import UpstreamCatalog
+from leadsync.relay.leads import RelayLeadService
+from leadsync.relay.upstream import Upstream
+from leadsync.relay_settings import RelaySettings
+from leadsync.service import Services
+from leadsync.store.base import Store
+
+
+class Unsupported:
+    """A service whose every operation answers 20019: the relay does not carry it."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: object, **kwargs: object) -> NoReturn:
+            raise UnsupportedOperation(
+                f"Unsupported operation: the relay does not carry {self._what} to the"
+                " upstream's REST API (docs/relay.md)"
+            )
+
+        return refuse
+
+
+def secret_of(settings: RelaySettings) -> str:
+    path = settings.upstream_client_secret_file
+    if not path:
+        raise ConfigError("relay mode needs --upstream-client-secret-file FILE")
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the upstream secret file {path}: {exc.strerror}") from None
+    if not lines or not lines[0].strip():
+        raise ConfigError(f"the upstream secret file {path} is empty")
+    return lines[0].strip()
+
+
+def relay_services(
+    store: Store, settings: RelaySettings, clock: Clock = utc_now, upstream: Upstream | None = None
+) -> Services:
+    """The services of relay mode: lead operations on the upstream, the rest 20019. The
+    store still holds the SOAP users (and REST clients) that may call the relay."""
+    upstream = upstream or Upstream(settings, secret_of(settings))
+    leads = RelayLeadService(upstream, UpstreamCatalog.learn(upstream))
+    local = Services.over(store, clock)
+    unsupported = {
+        name: cast(Any, Unsupported(what))
+        for name, what in (
+            ("history", "lead history (getLeadActivity, getLeadChanges)"),
+            ("lists", "listOperation"),
+            ("campaigns", "the campaign operations"),
+            ("merge", "mergeLeads"),
+            ("imports", "importToList"),
+            ("custom_objects", "the custom object operations"),
+            ("mobjects", "the MObject operations"),
+        )
+    }
+    return replace(local, leads=leads, **unsupported)
+
+
+__all__ = ["RelaySettings", "Upstream", "relay_services"]

@@ -1,0 +1,293 @@
+"""The upstream Marketo's REST API, as the relay calls it: a token kept and renewed, calls
+paced under the upstream's limits, retried where that is safe, and its errors as SOAP
+faults.
+
+- **Tokens**: one per process, renewed a minute before it expires and at once on 601
+  or 602 (the call is then made again, once). Never logged.
+- **Pacing**: at most ``rate/processes`` calls per window and ``concurrency/processes``
+  in flight in this process, so the server processes together stay under the
+  upstream's figures. A call waits up to ``upstream_wait`` seconds for a slot, then the
+  SOAP call fails with 20023 (rate) or 20024 (concurrency) rather than overrun.
+- **Retries**: timeouts, connection errors, HTTP 5xx, 606 and 615 are retried with
+  backoff (0.5, 1, 2 s), but only for idempotent calls. A non-idempotent call whose
+  answer was lost fails with ``UpstreamUncertain``: it may have been applied.
+- **Errors**: 603 and the upstream's refusals of our credentials are 20011 (the
+  upstream's message logged; never 20014, which is the SOAP caller's own), 607 is 20015,
+  any other call error 20011 with the upstream's code and message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from leadsync.errors import (
+    ConcurrencyLimitExceeded,
+    InternalError,
+    MktowsError,
+    QuotaExceeded,
+    RateLimitExceeded,
+)
+from leadsync.relay_settings import RelaySettings
+
+log = logging.getLogger("leadsync.relay")
+# httpx logs every request line at INFO; the relay logs its calls itself, without tokens
+# or the identity call's credentials.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+BACKOFF_S = (0.5, 1.0, 2.0)
+_RETRIED_CODES = frozenset({"606", "615", "604", "608", "611", "713"})
+_TOKEN_MARGIN_S = 60
+
+
+class UpstreamError(InternalError):
+    """The upstream refused or failed a call: 20011 with its code and message."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.upstream_code = code
+
+
+class UpstreamUncertain(InternalError):
+    """A call that is not safe to repeat lost its answer: it may have been applied."""
+
+
+class UpstreamDown(InternalError):
+    """The upstream could not be reached, after the retries."""
+
+
+@dataclass
+class UpstreamStats:
+    """What the relay's metrics and log report."""
+
+    calls: int = 0
+    retries: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+
+class Pacer:
+    """This process's share of the upstream's rate and concurrency."""
+
+    def __init__(self, settings: RelaySettings, clock: Callable[[], float] = time.monotonic):
+        share = max(1, settings.processes)
+        self.rate = max(1, settings.upstream_rate_limit // share)
+        self.window = float(settings.upstream_rate_window)
+        self.concurrency = max(1, settings.upstream_concurrency // share)
+        self.wait = float(settings.upstream_wait)
+        self._clock = clock
+        self._recent: deque[float] = deque()
+        self._in_flight = 0
+        self._cond = threading.Condition()
+
+    def acquire(self) -> None:
+        deadline = self._clock() + self.wait
+        with self._cond:
+            while True:
+                now = self._clock()
+                while self._recent and self._recent[0] <= now - self.window:
+                    self._recent.popleft()
+                if self._in_flight < self.concurrency and len(self._recent) < self.rate:
+                    self._recent.append(now)
+                    self._in_flight += 1
+                    return
+                left = deadline - now
+                if left <= 0:
+                    if self._in_flight >= self.concurrency:
+                        raise ConcurrencyLimitExceeded(
+                            "Concurrency limit exceeded: the upstream's calls in flight are"
+                            f" at its limit ({self.concurrency} in this process)"
+                        )
+                    raise RateLimitExceeded(
+                        f"Rate limit exceeded: the upstream's {self.rate} calls per"
+                        f" {self.window:g} s (this process's share) are used"
+                    )
+                pause = left
+                if self._recent and len(self._recent) >= self.rate:
+                    pause = min(left, self._recent[0] + self.window - now)
+                self._cond.wait(max(pause, 0.001))
+
+    def release(self) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+
+class Upstream:
+    """Calls on the upstream's REST API; each answers the JSON of a successful call."""
+
+    def __init__(
+        self,
+        settings: RelaySettings,
+        secret: str,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not settings.upstream or not settings.upstream_client_id:
+            raise ValueError("relay mode needs --upstream and --upstream-client-id")
+        self.settings = settings
+        self._secret = secret
+        self._http = httpx.Client(
+            base_url=settings.upstream.rstrip("/"),
+            timeout=settings.upstream_timeout,
+            transport=transport,
+        )
+        self._sleep = sleep
+        self._token: str | None = None
+        self._expires = 0.0
+        self._token_lock = threading.Lock()
+        self.pacer = Pacer(settings)
+        self.stats = UpstreamStats()
+        self._local = threading.local()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- tokens --------------------------------------------------------------------
+
+    def token(self, renew: bool = False) -> str:
+        with self._token_lock:
+            if renew or self._token is None or time.monotonic() > self._expires - _TOKEN_MARGIN_S:
+                self._token, self._expires = self._fetch_token()
+            return self._token
+
+    def _fetch_token(self) -> tuple[str, float]:
+        params = {
+            "grant_type": "client_credentials",
+            "client_id": self.settings.upstream_client_id or "",
+            "client_secret": self._secret,
+        }
+        try:
+            # A form body, not the query string: the secret stays out of URLs and logs.
+            response = self._http.post(f"{self.settings.identity}/oauth/token", data=params)
+        except httpx.HTTPError as exc:
+            raise UpstreamDown(
+                f"Internal Error: the upstream identity is unreachable ({exc})"
+            ) from None
+        if response.status_code != 200:
+            log.warning(
+                "upstream identity refused the relay's credentials: %s", response.text[:200]
+            )
+            raise UpstreamError(
+                "Internal Error: the upstream refused the relay's credentials"
+                f" (HTTP {response.status_code})"
+            )
+        data = response.json()
+        return str(data["access_token"]), time.monotonic() + float(data.get("expires_in", 3599))
+
+    # -- calls ---------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Start collecting the upstream request ids of this thread's SOAP call."""
+        self._local.ids = []
+
+    def collected(self) -> list[str]:
+        return list(getattr(self._local, "ids", []))
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        form: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """The answer of a successful call (``success`` true), or a MktowsError. ``form``:
+        a form body instead of JSON (with ``_method=GET``, a read too long for a URL)."""
+        renewed = False
+        attempt = 0
+        while True:
+            self.pacer.acquire()
+            started = time.perf_counter()
+            try:
+                response = self._http.request(
+                    method,
+                    path,
+                    params=params,
+                    json=body,
+                    data=form,
+                    headers={"Authorization": f"Bearer {self.token()}"},
+                )
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                failure: Exception = exc
+                response = None
+            finally:
+                self.pacer.release()
+                self.stats.calls += 1
+                self.stats.seconds += time.perf_counter() - started
+            if response is None:
+                if not idempotent:
+                    self.stats.errors += 1
+                    raise UpstreamUncertain(
+                        f"Internal Error: the upstream's answer to {method} {path} was lost"
+                        f" ({type(failure).__name__}); the call may have been applied"
+                    )
+                if attempt >= len(BACKOFF_S):
+                    self.stats.errors += 1
+                    raise UpstreamDown(
+                        f"Internal Error: the upstream is unreachable ({type(failure).__name__})"
+                    )
+                self._retry(attempt)
+                attempt += 1
+                continue
+            if response.status_code >= 500:
+                if not idempotent or attempt >= len(BACKOFF_S):
+                    self.stats.errors += 1
+                    raise (UpstreamUncertain if not idempotent else UpstreamDown)(
+                        f"Internal Error: the upstream answered HTTP {response.status_code}"
+                    )
+                self._retry(attempt)
+                attempt += 1
+                continue
+            try:
+                data = response.json()
+            except ValueError:
+                self.stats.errors += 1
+                raise UpstreamError(
+                    f"Internal Error: the upstream answered HTTP {response.status_code}, not JSON"
+                ) from None
+            request_id = data.get("requestId")
+            if isinstance(request_id, str) and hasattr(self._local, "ids"):
+                self._local.ids.append(request_id)
+            if data.get("success"):
+                return dict(data)
+            code, message = _first_error(data)
+            if code in ("601", "602") and not renewed:
+                self.token(renew=True)
+                renewed = True
+                continue
+            if code in _RETRIED_CODES and idempotent and attempt < len(BACKOFF_S):
+                self._retry(attempt)
+                attempt += 1
+                continue
+            self.stats.errors += 1
+            raise _fault(code, message)
+
+    def _retry(self, attempt: int) -> None:
+        self.stats.retries += 1
+        self._sleep(BACKOFF_S[attempt])
+
+
+def _first_error(data: Mapping[str, Any]) -> tuple[str, str]:
+    errors = data.get("errors") or [{}]
+    first = errors[0] if isinstance(errors, list) and errors else {}
+    return str(first.get("code", "")), str(first.get("message", ""))
+
+
+def _fault(code: str, message: str) -> MktowsError:
+    if code == "607":
+        return QuotaExceeded(f"Request limit exceeded: the upstream's daily quota ({message})")
+    if code in ("601", "602", "603"):
+        log.warning("upstream refused the relay (%s): %s", code, message)
+        return UpstreamError(f"Internal Error: the upstream refused the relay ({code})", code)
+    if code in ("606", "615"):
+        return RateLimitExceeded(f"Rate limit exceeded: the upstream answered {code} ({message})")
+    return UpstreamError(f"Internal Error: upstream error {code}: {message}", code)
