@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from lxml import etree
 
 from leadsync import Client
 from leadsync.fields import FieldDef, FieldType
@@ -31,6 +32,10 @@ def upstream(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     store.add_field(
         DEFAULT_INSTANCE, FieldDef("ExternalId", FieldType.STRING, True, 0, "externalId", "X")
     )
+    store.add_list(DEFAULT_INSTANCE, "Webinar", None, 0)
+    store.add_program(DEFAULT_INSTANCE, "Launch", None, (), 0)
+    store.add_campaign(DEFAULT_INSTANCE, "Welcome", "Launch", "hello", True, 0)
+    store.add_campaign(DEFAULT_INSTANCE, "Monthly", "Launch", "", False, 0)
     store.close()
     server = ServerProcess(db).start()
     yield server, db
@@ -98,16 +103,143 @@ def test_sync_lands_upstream_with_keys_and_names(
     assert leads["b@relay.test"].attributes == {"LastName": "Bo", "ExternalId": "SF-1"}
 
 
-def test_what_rest_cannot_carry_is_20019(relay: ServerProcess) -> None:
-    body = (
-        "<ns1:paramsListOperation><listOperation>ADDTOLIST</listOperation><listKey>"
-        "<keyType>MKTOLISTNAME</keyType><keyValue>L</keyValue></listKey><listMemberList>"
-        "<leadKey><keyType>IDNUM</keyType><keyValue>1</keyValue></leadKey></listMemberList>"
-        "</ns1:paramsListOperation>"
+def _soap(relay: ServerProcess, body: str) -> etree._Element:
+    answer = httpx.post(
+        relay.endpoint, content=envelope(body), headers={"Content-Type": "text/xml"}
     )
+    assert answer.status_code == 200, answer.text
+    return etree.fromstring(answer.content)
+
+
+def _keys(*keys: tuple[str, str]) -> str:
+    return "".join(
+        f"<leadKey><keyType>{t}</keyType><keyValue>{v}</keyValue></leadKey>" for t, v in keys
+    )
+
+
+def _list_operation(relay: ServerProcess, operation: str, keys: str) -> etree._Element:
+    return _soap(
+        relay,
+        f"<ns1:paramsListOperation><listOperation>{operation}</listOperation><listKey>"
+        "<keyType>MKTOLISTNAME</keyType><keyValue>Webinar</keyValue></listKey>"
+        f"<listMemberList>{keys}</listMemberList></ns1:paramsListOperation>",
+    )
+
+
+def test_lists_campaigns_and_merge_go_upstream(
+    relay: ServerProcess, upstream: tuple[ServerProcess, str]
+) -> None:
+    with Client(relay.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+        made = soap.sync_multiple_leads([{"Email": "l1@relay.test"}, {"Email": "l2@relay.test"}])
+    first, second = (r.lead_id for r in made)
+    added = _list_operation(
+        relay, "ADDTOLIST", _keys(("EMAIL", "l1@relay.test"), ("IDNUM", "999999"))
+    )
+    assert added.findtext(".//result/success") == "false"
+    statuses = [
+        (s.findtext("leadKey/keyValue"), s.findtext("status"))
+        for s in added.iterfind(".//statusList/leadStatus")
+    ]
+    assert statuses == [("l1@relay.test", "true"), ("999999", "false")]
+    asked = _list_operation(
+        relay, "ISMEMBEROFLIST", _keys(("IDNUM", str(first)), ("IDNUM", str(second)))
+    )
+    assert [s.findtext("status") for s in asked.iterfind(".//statusList/leadStatus")] == [
+        "true",
+        "false",
+    ]
+    found = _soap(
+        relay,
+        "<ns1:paramsGetCampaignsForSource><source>MKTOWS</source>"
+        "</ns1:paramsGetCampaignsForSource>",
+    )
+    assert [c.findtext("name") for c in found.iterfind(".//campaignRecord")] == ["Launch.Welcome"]
+    campaign_id = found.findtext(".//campaignRecord/id")
+    requested = _soap(
+        relay,
+        f"<ns1:paramsRequestCampaign><source>MKTOWS</source><campaignId>{campaign_id}</campaignId>"
+        f"<leadList>{_keys(('IDNUM', str(first)))}</leadList></ns1:paramsRequestCampaign>",
+    )
+    assert requested.findtext(".//result/success") == "true"
+    scheduled = _soap(
+        relay,
+        "<ns1:paramsScheduleCampaign><programName>Launch</programName><campaignName>Monthly"
+        "</campaignName><campaignRunAt>2030-01-01T00:00:00Z</campaignRunAt>"
+        "</ns1:paramsScheduleCampaign>",
+    )
+    assert scheduled.findtext(".//result/success") == "true"
+    merged = _soap(
+        relay,
+        "<ns1:paramsMergeLeads><winningLeadKeyList><attribute><attrName>IDNUM</attrName>"
+        f"<attrValue>{first}</attrValue></attribute></winningLeadKeyList><losingLeadKeyLists>"
+        "<keyList><attribute><attrName>EMAIL</attrName><attrValue>l2@relay.test</attrValue>"
+        "</attribute></keyList></losingLeadKeyLists></ns1:paramsMergeLeads>",
+    )
+    assert merged.findtext(".//mergeStatus/status") == "MERGED"
+    store = open_store(upstream[1], create=False)
+    try:
+        [webinar] = [item for item in store.list_lists(DEFAULT_INSTANCE) if item.name == "Webinar"]
+        assert store.members_of(webinar.id, [first, second]) == {first}
+        runs = store.campaign_runs(DEFAULT_INSTANCE)
+        assert [(r.kind.value, r.lead_ids) for r in runs] == [
+            ("requested", (first,)),
+            ("scheduled", ()),
+        ]
+        assert [lead.id for lead in store.iter_leads(DEFAULT_INSTANCE)] == [first]
+    finally:
+        store.close()
+
+
+def test_history_reads_the_upstream_stream(relay: ServerProcess) -> None:
+    with Client(relay.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+        [made] = soap.sync_multiple_leads([{"Email": "h@relay.test", "FirstName": "Hal"}])
+        soap.sync_multiple_leads([{"Email": "h@relay.test", "FirstName": "Hank"}])
+    activity = _soap(
+        relay,
+        "<ns1:paramsGetLeadActivity><leadKey><keyType>EMAIL</keyType><keyValue>h@relay.test"
+        "</keyValue></leadKey></ns1:paramsGetLeadActivity>",
+    )
+    records = [
+        (r.findtext("activityType"), r.findtext("mktgAssetName"))
+        for r in activity.iterfind(".//activityRecordList/activityRecord")
+    ]
+    assert records == [
+        ("Change Data Value", "First Name"),
+        ("Change Data Value", "First Name"),
+        ("Change Data Value", "Email Address"),
+        ("New Lead", None),
+    ]
+    assert activity.findtext(".//leadActivityList/returnCount") == "4"
+    changes = _soap(
+        relay,
+        "<ns1:paramsGetLeadChanges><startPosition><oldestCreatedAt>2000-01-01T00:00:00Z"
+        "</oldestCreatedAt></startPosition><activityNameFilter><stringItem>Change Data Value"
+        "</stringItem></activityNameFilter><batchSize>2</batchSize></ns1:paramsGetLeadChanges>",
+    )
+    rows = [
+        (r.findtext("mktPersonId"), r.findtext("activityType"))
+        for r in changes.iterfind(".//leadChangeRecordList/leadChangeRecord")
+    ]
+    assert rows == [(str(made.lead_id), "Change Data Value")] * 2
+    assert changes.findtext(".//result/remainingCount") == "1"
+    offset = changes.findtext(".//newStartPosition/offset")
+    more = _soap(
+        relay,
+        f"<ns1:paramsGetLeadChanges><startPosition><offset>{offset}</offset></startPosition>"
+        "<activityNameFilter><stringItem>Change Data Value</stringItem></activityNameFilter>"
+        "<batchSize>2</batchSize></ns1:paramsGetLeadChanges>",
+    )
+    assert [
+        r.findtext("activityType")
+        for r in more.iterfind(".//leadChangeRecordList/leadChangeRecord")
+    ] == ["Change Data Value"]
+
+
+def test_what_rest_cannot_carry_is_20019(relay: ServerProcess) -> None:
+    body = "<ns1:paramsGetCustomObjects><objTypeName>Car</objTypeName></ns1:paramsGetCustomObjects>"
     answer = httpx.post(
         relay.endpoint, content=envelope(body), headers={"Content-Type": "text/xml"}
     )
     assert answer.status_code == 500
     assert b"<code>20019</code>" in answer.content
-    assert b"the relay does not carry listOperation" in answer.content
+    assert b"the relay does not carry the custom object operations" in answer.content

@@ -15,7 +15,9 @@ from typing import Any, NoReturn, cast
 from leadsync.calls import Clock, utc_now
 from leadsync.errors import ConfigError, UnsupportedOperation
 from leadsync.relay.catalog import UpstreamCatalog
+from leadsync.relay.history import RelayHistoryService
 from leadsync.relay.leads import RelayLeadService
+from leadsync.relay.operations import RelayCampaignService, RelayListService, RelayMergeService
 from leadsync.relay.upstream import Upstream
 from leadsync.relay_settings import RelaySettings
 from leadsync.service import Services
@@ -62,16 +64,20 @@ def relay_services(
     unsupported = {
         name: cast(Any, Unsupported(what))
         for name, what in (
-            ("history", "lead history (getLeadActivity, getLeadChanges)"),
-            ("lists", "listOperation"),
-            ("campaigns", "the campaign operations"),
-            ("merge", "mergeLeads"),
             ("imports", "importToList"),
             ("custom_objects", "the custom object operations"),
             ("mobjects", "the MObject operations"),
         )
     }
-    return replace(local, leads=leads, **unsupported)
+    return replace(
+        local,
+        leads=leads,
+        lists=RelayListService(upstream, leads),
+        campaigns=RelayCampaignService(upstream, leads),
+        merge=RelayMergeService(upstream, leads),
+        history=RelayHistoryService(upstream, leads),
+        **unsupported,
+    )
 
 
 __all__ = ["RelaySettings", "Upstream", "relay_services"]

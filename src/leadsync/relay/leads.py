@@ -28,6 +28,7 @@ from leadsync.fields import Catalog, FieldType
 from leadsync.model import Lead, LeadRecord, SyncStatus, SyncStatusCode
 from leadsync.relay.catalog import UpstreamCatalog
 from leadsync.relay.upstream import Upstream
+from leadsync.service.keys import LeadKey
 from leadsync.service.leads import FoundLeads, LeadPage, LeadService, SyncedLead
 from leadsync.service.reads import DEFAULT_BATCH, Page, Selection
 from leadsync.words import quoted
@@ -120,13 +121,44 @@ class RelayLeadService(LeadService):
 
     # -- reads -----------------------------------------------------------------
 
+    def resolve(self, keys: Sequence[LeadKey]) -> dict[LeadKey, int]:
+        """The upstream lead id each key names (IDNUM, EMAIL, COOKIE), for those that
+        name one; an email several leads hold names the most recently created."""
+        by_type: dict[str, list[str]] = {}
+        for key in keys:
+            if key.type in _KEY_FILTERS and key.value.strip():
+                by_type.setdefault(key.type, []).append(key.value.strip())
+        found: dict[LeadKey, int] = {}
+        for key_type, values in by_type.items():
+            # A cookie is no field a lead answers with: one read per cookie.
+            reads = [[v] for v in values] if key_type == "COOKIE" else [values]
+            for chunk in reads:
+                leads = self._read(_KEY_FILTERS[key_type], chunk, "id,email")
+                for key in keys:
+                    value = key.value.strip()
+                    if key.type != key_type or (key_type == "COOKIE" and value != chunk[0]):
+                        continue
+                    matches = [
+                        lead.id
+                        for lead in leads
+                        if key_type == "COOKIE"
+                        or (key_type == "IDNUM" and str(lead.id) == value)
+                        or (
+                            key_type == "EMAIL"
+                            and (lead.email or "").casefold() == value.casefold()
+                        )
+                    ]
+                    if matches:
+                        found[key] = max(matches)
+        return found
+
     def _names(self) -> str:
         names = ["id", "email", "createdAt", "updatedAt", *self._fields.soap_of]
         if self._foreign:
             names.append(self._foreign)
         return ",".join(dict.fromkeys(names))
 
-    def _read(self, filter_type: str, values: Sequence[str]) -> list[Lead]:
+    def _read(self, filter_type: str, values: Sequence[str], names: str = "") -> list[Lead]:
         answer = self._upstream.call(
             "POST",
             "/rest/v1/leads.json",
@@ -134,7 +166,7 @@ class RelayLeadService(LeadService):
             form={
                 "filterType": filter_type,
                 "filterValues": ",".join(values),
-                "fields": self._names(),
+                "fields": names or self._names(),
             },
         )
         return [self._lead(item) for item in answer.get("result", [])]

@@ -135,7 +135,7 @@ def get_lead_activity(
     batch_size: int | None,
 ) -> HistoryPage:
     """One page of the lead's activities, newest first; 20103 for an unknown lead."""
-    query = _query(types, start)
+    query = activity_query(types, start)
     size = min(_batch(batch_size, ACTIVITY_BATCH), ACTIVITY_BATCH)
     before = None
     if start.offset:
@@ -164,7 +164,7 @@ def get_lead_changes(
     if start is None:
         raise ParameterRequired("Parameter required: startPosition")
     size = min(_batch(batch_size, CHANGES_DEFAULT_BATCH), CHANGES_MAX_BATCH)
-    query = _query(types, start)
+    query = activity_query(types, start)
     if selector is not None:
         query = _selected(store, instance, query, selector)
         if selector.oldest is not None and start.since is None:
@@ -177,7 +177,9 @@ def get_lead_changes(
     )
 
 
-def _query(types: TypeFilter, start: StartPosition) -> ActivityQuery:
+def activity_query(types: TypeFilter, start: StartPosition) -> ActivityQuery:
+    """The kinds and times a filter and start position select; 20110 for both include
+    and exclude, 20107 for a name outside the ActivityType enumeration."""
     if types.include and types.exclude:
         raise BadParameter(
             "Bad parameter: activityFilter takes includeTypes or excludeTypes, not both"
