@@ -5,6 +5,9 @@ the right keys and names, reads come back from upstream, and what REST cannot ex
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +90,8 @@ def test_sync_lands_upstream_with_keys_and_names(
         assert missing[0].status.value == "FAILED"
         assert missing[0].error == "upstream 1004: Lead not found"
         assert soap.get_lead("EMAIL", "nobody@relay.test") == []  # the client's 20103
+        described = {f.name for f in soap.describe_mobject("LeadRecord")}
+        assert {"FirstName", "ExternalId"} <= described  # the upstream's own custom field
     store = open_store(upstream[1], create=False)
     try:
         leads = {lead.email or "": lead for lead in store.iter_leads(DEFAULT_INSTANCE)}
@@ -243,3 +248,60 @@ def test_what_rest_cannot_carry_is_20019(relay: ServerProcess) -> None:
     assert answer.status_code == 500
     assert b"<code>20019</code>" in answer.content
     assert b"the relay does not carry the custom object operations" in answer.content
+
+
+def test_relay_check_reports_what_works(
+    tmp_path: Path, upstream: tuple[ServerProcess, str]
+) -> None:
+    secret = tmp_path / "s"
+    secret.write_text(CLIENT_SECRET)
+    base = [sys.executable, "-m", "leadsync", "relay", "check", "--upstream", upstream[0].base_url]
+    good = subprocess.run(
+        [*base, "--upstream-client-id", CLIENT_ID, "--upstream-client-secret-file", str(secret),
+         "--upstream-foreign-id-field", "externalId"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert good.returncode == 0, good.stderr
+    lines = good.stdout.splitlines()
+    assert lines[0] == f"token:     ok ({upstream[0].base_url}/identity/oauth/token)"
+    assert lines[1].startswith("describe:  ok (") and lines[1].endswith(" lead fields, 1 custom)")
+    assert lines[2] == "foreign id: externalId found"
+    secret.write_text("wrong")
+    bad = subprocess.run(
+        [*base, "--upstream-client-id", CLIENT_ID, "--upstream-client-secret-file", str(secret)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert "token:     failed: Internal Error: the upstream refused the relay's credentials" in (
+        bad.stderr
+    )
+    assert "wrong" not in bad.stdout + bad.stderr
+
+
+def test_each_relayed_call_logs_its_upstream_request_ids(
+    tmp_path: Path, upstream: tuple[ServerProcess, str]
+) -> None:
+    db = str(tmp_path / "relay-log.db")
+    store = SqliteStore(db)
+    store.add_user(DEMO_USER, DEMO_SECRET)
+    store.close()
+    secret = tmp_path / "secret"
+    secret.write_text(CLIENT_SECRET)
+    server = ServerProcess(
+        db,
+        ("--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
+         "--upstream-client-secret-file", str(secret), "--log-level", "info"),
+    ).start()  # fmt: skip
+    try:
+        with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+            soap.sync_multiple_leads([{"Email": "log@relay.test"}])
+    finally:
+        server.stop()
+    calls = [
+        json.loads(line[line.index("{") :])
+        for line in server.log.splitlines()
+        if " leadsync.calls {" in line
+    ]
+    [sync] = [c for c in calls if c.get("operation") == "syncMultipleLeads"]
+    assert len(sync["upstream"]) == 1 and "#" in sync["upstream"][0]
+    assert CLIENT_SECRET not in server.log

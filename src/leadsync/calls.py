@@ -29,3 +29,4 @@ class CallRecord:
     statuses: dict[str, int] = field(default_factory=dict)
     fault: int | None = None
     seconds: float = 0.0
+    upstream: list[str] = field(default_factory=list)  # relay mode: the upstream's requestIds

@@ -25,7 +25,7 @@ from leadsync import __version__
 from leadsync.activities import Activity
 from leadsync.config import DEFAULT_DB, Settings
 from leadsync.custom_objects import LEAD_LINK, ObjectType
-from leadsync.errors import ConfigError
+from leadsync.errors import ConfigError, MktowsError
 from leadsync.fields import FieldType
 from leadsync.http.keyfile import load_keys
 from leadsync.identity import (
@@ -433,6 +433,87 @@ def rest_clients_remove(db: str, name: str) -> None:
         if not store.remove_rest_client(name):
             raise click.ClickException(f"no REST client {name}")
     click.echo(f"removed REST client {name}")
+
+
+@main.group()
+def relay() -> None:
+    """Relay mode: SOAP calls answered through a live Marketo's REST API (docs/relay.md)."""
+
+
+def _relay_option(flag: str, help: str, **kwargs: Any) -> Callable[[F], F]:
+    envvar = "LEADSYNC_" + flag.upper().replace("-", "_")
+    return click.option(f"--{flag}", envvar=envvar, help=f"{help} Env: {envvar}.", **kwargs)
+
+
+@relay.command("check")
+@_relay_option("upstream", "The upstream's REST base URL.", required=True)
+@_relay_option("upstream-identity", "Its identity URL (default: <upstream>/identity).")
+@_relay_option("upstream-client-id", "The upstream REST client id.", required=True)
+@_relay_option(
+    "upstream-client-secret-file",
+    "A file holding the client secret.",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+)
+@_relay_option("upstream-foreign-id-field", "The custom field that holds ForeignSysPersonId.")
+def relay_check(
+    upstream: str,
+    upstream_identity: str | None,
+    upstream_client_id: str,
+    upstream_client_secret_file: str,
+    upstream_foreign_id_field: str | None,
+) -> None:
+    """Call the upstream's identity and Describe Leads, and report what works; exit 1
+    when the relay could not run.
+
+    \b
+    Example:
+      leadsync relay check --upstream https://123-ABC-456.mktorest.com \\
+        --upstream-client-id ID --upstream-client-secret-file secret.txt
+    """
+    from leadsync.relay import Upstream, secret_of
+    from leadsync.relay.catalog import UpstreamCatalog
+
+    settings = RelaySettings(
+        upstream=upstream,
+        upstream_identity=upstream_identity,
+        upstream_client_id=upstream_client_id,
+        upstream_client_secret_file=upstream_client_secret_file,
+        upstream_foreign_id_field=upstream_foreign_id_field,
+        upstream_wait=0,
+    )
+    try:
+        client = Upstream(settings, secret_of(settings))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    failed = False
+    try:
+        try:
+            client.token()
+            click.echo(f"token:     ok ({settings.identity}/oauth/token)")
+        except MktowsError as exc:
+            raise click.ClickException(f"token:     failed: {exc.message}") from None
+        try:
+            fields = UpstreamCatalog.learn(client)
+        except MktowsError as exc:
+            raise click.ClickException(f"describe:  failed: {exc.message}") from None
+        custom = sum(1 for f in fields.catalog.fields if f.custom)
+        click.echo(f"describe:  ok ({len(fields.rest_of)} lead fields, {custom} custom)")
+        if upstream_foreign_id_field:
+            found = upstream_foreign_id_field in fields.soap_of
+            failed = not found
+            click.echo(
+                f"foreign id: {upstream_foreign_id_field} "
+                + ("found" if found else "is no field upstream: ForeignSysPersonId records fail")
+            )
+        else:
+            click.echo(
+                "foreign id: no --upstream-foreign-id-field: ForeignSysPersonId records fail"
+            )
+    finally:
+        client.close()
+    if failed:
+        sys.exit(1)
 
 
 @main.group()

@@ -13,6 +13,7 @@ and Response); everything else goes through Starlette.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -22,14 +23,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from leadsync.calls import Clock, utc_now
+from leadsync.calls import CallRecord, Clock, utc_now
 from leadsync.config import Settings
 from leadsync.errors import MktowsError, RequestNotUnderstood, RequestTooLarge
 from leadsync.http.keyfile import load_keys, overlay
 from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from leadsync.http.metrics import Metrics
 from leadsync.limits import Limiter
-from leadsync.relay import relay_services
+from leadsync.relay import Upstream, relay_services, secret_of
 from leadsync.rest.app import routes as rest_routes
 from leadsync.service import Services
 from leadsync.store import Store
@@ -51,8 +52,12 @@ def create_app(
     extract jobs a dead process left."""
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
+    upstream: Upstream | None = None
     if settings.relay.upstream:  # relay mode: the lead operations go to the upstream
-        services = relay_services(store, settings.relay, clock)
+        upstream = Upstream(
+            settings.relay, secret_of(settings.relay), observe=metrics.observe_upstream
+        )
+        services = relay_services(store, settings.relay, clock, upstream)
     else:
         services = Services.over(store, clock, settings.export_dir, settings.limits.quota_time_zone)
     if resume_jobs and not settings.relay.upstream:
@@ -65,6 +70,7 @@ def create_app(
         clock,
         limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
         observe=metrics.observe,
+        annotate=None if upstream is None else _upstream_ids(upstream),
     )
     rest = rest_routes(
         services, clock, emulate_limits=settings.emulate_limits, observe=metrics.observe
@@ -112,6 +118,13 @@ def create_app(
         await _send(send, reply.status, _XML_HEADERS, reply.body)
 
     return app
+
+
+def _upstream_ids(upstream: Upstream) -> Callable[[CallRecord], None]:
+    def annotate(record: CallRecord) -> None:
+        record.upstream = upstream.collected()
+
+    return annotate
 
 
 def _declared_length(scope: Scope) -> int:

@@ -52,6 +52,18 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        self._upstream_calls = Counter(
+            "leadsync_upstream_calls",
+            "Relay mode: calls made on the upstream's REST API, by outcome (ok, retried, error)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self._upstream_latency = Histogram(
+            "leadsync_upstream_call_duration_seconds",
+            "Relay mode: time the upstream took to answer a call",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self._latency = Histogram(
             "leadsync_call_duration_seconds",
             "Time to answer a SOAP call",
@@ -67,6 +79,10 @@ class Metrics:
             self._faults.labels(str(call.fault)).inc()
         for status, count in call.statuses.items():
             self._records.labels(status).inc(count)
+
+    def observe_upstream(self, seconds: float, outcome: str) -> None:
+        self._upstream_calls.labels(outcome).inc()
+        self._upstream_latency.observe(seconds)
 
     def render(self) -> bytes:
         if os.environ.get(MULTIPROCESS_ENV):

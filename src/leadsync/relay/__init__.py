@@ -20,7 +20,7 @@ from leadsync.relay.leads import RelayLeadService
 from leadsync.relay.operations import RelayCampaignService, RelayListService, RelayMergeService
 from leadsync.relay.upstream import Upstream
 from leadsync.relay_settings import RelaySettings
-from leadsync.service import Services
+from leadsync.service import ObjectService, Services
 from leadsync.store.base import Store
 
 
@@ -76,6 +76,7 @@ def relay_services(
         campaigns=RelayCampaignService(upstream, leads),
         merge=RelayMergeService(upstream, leads),
         history=RelayHistoryService(upstream, leads),
+        objects=ObjectService(store, lambda _instance: leads.catalog),
         **unsupported,
     )
 

@@ -16,12 +16,13 @@ from leadsync.errors import (
     LeadNotFound,
     ListNotFound,
     ParameterRequired,
+    UnsupportedOperation,
 )
-from leadsync.lists import LIST_NAME_KEY, MAX_MEMBERS, ListOperation, StaticList
+from leadsync.lists import LIST_NAME_KEY, MAX_MEMBERS, Channel, ListOperation, StaticList
 from leadsync.model import blank
 from leadsync.relay.leads import RelayLeadService
 from leadsync.relay.upstream import Upstream
-from leadsync.service.campaigns import CampaignRequest, CampaignService
+from leadsync.service.campaigns import CampaignRequest, CampaignService, Tag
 from leadsync.service.keys import LeadKey
 from leadsync.service.lists import ListResult, ListService
 from leadsync.service.merge import MergeResult, MergeService
@@ -96,6 +97,18 @@ class RelayCampaignService(CampaignService):
     def __init__(self, upstream: Upstream, leads: RelayLeadService) -> None:
         self._upstream = upstream
         self._leads = leads
+
+    def channels(self, instance: str, names: Sequence[str]) -> list[Channel]:
+        raise UnsupportedOperation(
+            "Unsupported operation: the relay does not carry getChannels (the upstream's"
+            " channels are asset API calls)"
+        )
+
+    def tags(self, instance: str, wanted: Sequence[tuple[str, Sequence[str]]]) -> list[Tag]:
+        raise UnsupportedOperation(
+            "Unsupported operation: the relay does not carry getTags (the upstream's tags"
+            " are asset API calls)"
+        )
 
     def _campaigns(self, **params: Any) -> list[Campaign]:
         found = self._upstream.call("GET", "/rest/v1/campaigns.json", params=params)

@@ -128,6 +128,7 @@ class Upstream:
         secret: str,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        observe: Callable[[float, str], None] | None = None,
     ) -> None:
         if not settings.upstream or not settings.upstream_client_id:
             raise ValueError("relay mode needs --upstream and --upstream-client-id")
@@ -144,6 +145,7 @@ class Upstream:
         self._token_lock = threading.Lock()
         self.pacer = Pacer(settings)
         self.stats = UpstreamStats()
+        self.observe = observe  # (seconds, outcome: ok | retried | error), for metrics
         self._local = threading.local()
 
     def close(self) -> None:
@@ -183,12 +185,12 @@ class Upstream:
 
     # -- calls ---------------------------------------------------------------------
 
-    def begin(self) -> None:
-        """Start collecting the upstream request ids of this thread's SOAP call."""
-        self._local.ids = []
-
     def collected(self) -> list[str]:
-        return list(getattr(self._local, "ids", []))
+        """The upstream requestIds of this thread's calls since the last time asked: one
+        SOAP call's (a call runs on one thread)."""
+        ids: list[str] = getattr(self._local, "ids", [])
+        self._local.ids = []
+        return ids
 
     def call(
         self,
@@ -255,9 +257,12 @@ class Upstream:
                     f"Internal Error: the upstream answered HTTP {response.status_code}, not JSON"
                 ) from None
             request_id = data.get("requestId")
-            if isinstance(request_id, str) and hasattr(self._local, "ids"):
+            if isinstance(request_id, str):
+                if not hasattr(self._local, "ids"):
+                    self._local.ids = []
                 self._local.ids.append(request_id)
             if data.get("success"):
+                self._observed(started, "ok")
                 return dict(data)
             code, message = _first_error(data)
             if code in ("601", "602") and not renewed:
@@ -269,11 +274,18 @@ class Upstream:
                 attempt += 1
                 continue
             self.stats.errors += 1
+            self._observed(started, "error")
             raise _fault(code, message)
 
     def _retry(self, attempt: int) -> None:
         self.stats.retries += 1
+        if self.observe is not None:
+            self.observe(0.0, "retried")
         self._sleep(BACKOFF_S[attempt])
+
+    def _observed(self, started: float, outcome: str) -> None:
+        if self.observe is not None:
+            self.observe(time.perf_counter() - started, outcome)
 
 
 def _first_error(data: Mapping[str, Any]) -> tuple[str, str]:

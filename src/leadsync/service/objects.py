@@ -9,10 +9,11 @@ Fixed metadata is dated when the store was made, as its standard lead fields are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from leadsync.errors import BadParameter, ParameterRequired
-from leadsync.fields import STRING_MAX_CHARS, TEXT_MAX_BYTES, FieldDef, FieldType
+from leadsync.fields import STRING_MAX_CHARS, TEXT_MAX_BYTES, Catalog, FieldDef, FieldType
 from leadsync.model import blank
 from leadsync.store.base import Store
 
@@ -229,8 +230,11 @@ def _lead_field(field: FieldDef) -> FieldInfo:
 class ObjectService:
     """The objects a client may describe, and their fields."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, catalog_of: Callable[[str], Catalog] | None = None) -> None:
+        """``catalog_of``: where an instance's fields come from (the store's catalog; the
+        upstream's in relay mode)."""
         self._store = store
+        self._catalog_of = catalog_of or store.catalog
 
     def names(self) -> tuple[str, ...]:
         """listMObjects: what describeMObject answers for."""
@@ -242,7 +246,7 @@ class ObjectService:
         if name is None or blank(name):
             raise ParameterRequired("Parameter required: objectName")
         known = ALIASES.get(name, name)
-        catalog = self._store.catalog(instance)
+        catalog = self._catalog_of(instance)
         if known == "LeadRecord":
             fields = tuple(_lead_field(field) for field in catalog.fields)
             latest = max(field.updated_at for field in fields)

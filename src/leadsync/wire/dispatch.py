@@ -50,8 +50,10 @@ class Dispatcher:
         *,
         limiter: Limiter | None = None,
         observe: Callable[[CallRecord], None] | None = None,
+        annotate: Callable[[CallRecord], None] | None = None,
     ) -> None:
         self.services = services
+        self._annotate = annotate
         self.settings = settings
         self.clock = clock
         self._accounts = accounts
@@ -71,9 +73,13 @@ class Dispatcher:
             record.fault = InternalError.code
             reply = Reply(500, render.fault(InternalError()))
         record.seconds = time.perf_counter() - started
+        if self._annotate is not None:
+            self._annotate(record)
         if log.isEnabledFor(logging.INFO):
             line = asdict(record)
             line["ms"] = round(line.pop("seconds") * 1000, 1)
+            if not line["upstream"]:
+                del line["upstream"]
             log.info(json.dumps(line, separators=(",", ":")))
         if self._observe is not None:
             self._observe(record)
