@@ -9,7 +9,7 @@ DEMO_SECRET := 27272727aa
 DEMO_CLIENT_ID := demo-rest-client
 DEMO_CLIENT_SECRET := demo-rest-secret
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists bench-bulk fuzz clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists bench-bulk bench-relay fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench-lists: $(VENV)/.bench
 # (benchmarks/bulk.py).
 bench-bulk: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.bulk
+
+# Relay mode: its overhead per 300-lead call beside the upstream's own p50, and whether
+# it sustains the upstream's 100 calls / 20 s (benchmarks/relay.py).
+bench-relay: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.relay
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

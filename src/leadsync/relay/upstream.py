@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from leadsync.errors import (
     ConcurrencyLimitExceeded,
@@ -206,17 +207,16 @@ class Upstream:
         a form body instead of JSON (with ``_method=GET``, a read too long for a URL)."""
         renewed = False
         attempt = 0
+        content = None if body is None else orjson.dumps(body)  # stdlib json: ~1 ms a call
         while True:
             self.pacer.acquire()
             started = time.perf_counter()
+            headers = {"Authorization": f"Bearer {self.token()}"}
+            if content is not None:
+                headers["Content-Type"] = "application/json"
             try:
                 response = self._http.request(
-                    method,
-                    path,
-                    params=params,
-                    json=body,
-                    data=form,
-                    headers={"Authorization": f"Bearer {self.token()}"},
+                    method, path, params=params, content=content, data=form, headers=headers
                 )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failure: Exception = exc
@@ -250,8 +250,8 @@ class Upstream:
                 attempt += 1
                 continue
             try:
-                data = response.json()
-            except ValueError:
+                data = orjson.loads(response.content)
+            except orjson.JSONDecodeError:
                 self.stats.errors += 1
                 raise UpstreamError(
                     f"Internal Error: the upstream answered HTTP {response.status_code}, not JSON"
