@@ -305,3 +305,37 @@ def test_each_relayed_call_logs_its_upstream_request_ids(
     [sync] = [c for c in calls if c.get("operation") == "syncMultipleLeads"]
     assert len(sync["upstream"]) == 1 and "#" in sync["upstream"][0]
     assert CLIENT_SECRET not in server.log
+
+
+def test_relay_mirror_keeps_what_the_upstream_confirmed(
+    tmp_path: Path, upstream: tuple[ServerProcess, str]
+) -> None:
+    db = str(tmp_path / "mirror.db")
+    store = SqliteStore(db)
+    store.add_user(DEMO_USER, DEMO_SECRET)
+    store.close()
+    secret = tmp_path / "secret"
+    secret.write_text(CLIENT_SECRET)
+    server = ServerProcess(
+        db,
+        ("--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
+         "--upstream-client-secret-file", str(secret), "--relay-mirror"),
+    ).start()  # fmt: skip
+    try:
+        with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+            made = soap.sync_multiple_leads(
+                [
+                    {"Email": "m@relay.test", "FirstName": "Mia"},
+                    {"Email": "x@relay.test", "Shoe": "1"},
+                ]
+            )
+            soap.sync_multiple_leads([{"Id": made[0].lead_id, "City": "Riga"}])
+    finally:
+        server.stop()
+    local = SqliteStore(db)
+    try:
+        [lead] = list(local.iter_leads(DEFAULT_INSTANCE))
+    finally:
+        local.close()
+    assert (lead.id, lead.email) == (made[0].lead_id, "m@relay.test")
+    assert lead.attributes == {"FirstName": "Mia", "City": "Riga"}

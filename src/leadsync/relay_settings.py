@@ -50,6 +50,12 @@ class RelaySettings:
         "Seconds a SOAP call waits for an upstream slot before fault 20023 or 20024.",
         0,
     )
+    relay_mirror: bool = setting(
+        False,
+        "relay-mirror",
+        "Relay mode: also write what the upstream confirmed to the local store, under the "
+        "upstream's lead ids, to inspect what passed.",
+    )
     upstream_timeout: int = setting(
         30, "upstream-timeout", "Seconds an upstream call may take before it is retried.", 1
     )

@@ -59,7 +59,8 @@ def relay_services(
     """The services of relay mode: lead operations on the upstream, the rest 20019. The
     store still holds the SOAP users (and REST clients) that may call the relay."""
     upstream = upstream or Upstream(settings, secret_of(settings))
-    leads = RelayLeadService(upstream, UpstreamCatalog.learn(upstream))
+    mirror = store if settings.relay_mirror else None
+    leads = RelayLeadService(upstream, UpstreamCatalog.learn(upstream), mirror)
     local = Services.over(store, clock)
     unsupported = {
         name: cast(Any, Unsupported(what))

@@ -30,7 +30,9 @@ from leadsync.relay.catalog import UpstreamCatalog
 from leadsync.relay.upstream import Upstream
 from leadsync.service.keys import LeadKey
 from leadsync.service.leads import FoundLeads, LeadPage, LeadService, SyncedLead
+from leadsync.service.mirror import mirror_leads
 from leadsync.service.reads import DEFAULT_BATCH, Page, Selection
+from leadsync.store.base import Store
 from leadsync.words import quoted
 
 _KEY_FILTERS = {"IDNUM": "id", "EMAIL": "email", "COOKIE": "cookies"}
@@ -40,10 +42,14 @@ MAX_PAGE = 300  # REST's page of leads
 class RelayLeadService(LeadService):
     """LeadService's operations on the upstream instead of a store."""
 
-    def __init__(self, upstream: Upstream, catalog: UpstreamCatalog) -> None:
+    def __init__(
+        self, upstream: Upstream, catalog: UpstreamCatalog, mirror: Store | None = None
+    ) -> None:
+        """``mirror``: the local store that --relay-mirror writes confirmed leads to."""
         self._upstream = upstream
         self._fields = catalog
         self._foreign = upstream.settings.upstream_foreign_id_field
+        self._mirror = mirror
 
     @property
     def catalog(self) -> Catalog:
@@ -73,10 +79,18 @@ class RelayLeadService(LeadService):
             results = answer.get("result", [])
             for (index, _), result in zip(items, results, strict=False):
                 statuses[index] = _status(result)
-        return [
+        answered = [
             s if s is not None else SyncStatus(0, SyncStatusCode.FAILED, "no answer upstream")
             for s in statuses
         ]
+        if self._mirror is not None:
+            confirmed = [
+                (s.lead_id, r)
+                for s, r in zip(answered, records, strict=True)
+                if s.status is not SyncStatusCode.FAILED
+            ]
+            mirror_leads(self._mirror, instance, confirmed)
+        return answered
 
     def _rest_record(
         self, record: LeadRecord, dedup: bool
