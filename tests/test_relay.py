@@ -339,3 +339,44 @@ def test_relay_mirror_keeps_what_the_upstream_confirmed(
         local.close()
     assert (lead.id, lead.email) == (made[0].lead_id, "m@relay.test")
     assert lead.attributes == {"FirstName": "Mia", "City": "Riga"}
+
+
+def test_two_workers_share_one_upstream_token(
+    tmp_path: Path, upstream: tuple[ServerProcess, str]
+) -> None:
+    db = str(tmp_path / "shared.db")
+    store = SqliteStore(db)
+    store.add_user(DEMO_USER, DEMO_SECRET)
+    store.close()
+    secret = tmp_path / "secret"
+    secret.write_text(CLIENT_SECRET)
+    server = ServerProcess(
+        db,
+        ("--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
+         "--upstream-client-secret-file", str(secret), "--workers", "2"),
+    ).start()  # fmt: skip
+
+    def tokens_issued() -> int:
+        upstream_store = SqliteStore(upstream[1])
+        try:
+            [(count,)] = upstream_store._query("SELECT count(*) FROM rest_tokens")
+        finally:
+            upstream_store.close()
+        return int(count)
+
+    def calls(first: int) -> None:
+        for n in range(first, first + 6):  # a connection each: dealt to both workers
+            with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+                [made] = soap.sync_multiple_leads([{"Email": f"w{n}@relay.test"}])
+                assert made.status.value == "CREATED"
+
+    try:
+        calls(0)
+        shared = tokens_issued()
+        calls(6)
+        # Two workers starting at once may each fetch one before either has shelved it;
+        # after that every call of either uses the shelved token: no new one per call.
+        assert tokens_issued() == shared
+        assert shared in (1, 2)
+    finally:
+        server.stop()

@@ -55,7 +55,10 @@ def create_app(
     upstream: Upstream | None = None
     if settings.relay.upstream:  # relay mode: the lead operations go to the upstream
         upstream = Upstream(
-            settings.relay, secret_of(settings.relay), observe=metrics.observe_upstream
+            settings.relay,
+            secret_of(settings.relay),
+            observe=metrics.observe_upstream,
+            tokens=store,  # the processes on this store share one upstream token
         )
         services = relay_services(store, settings.relay, clock, upstream)
     else:

@@ -2,8 +2,10 @@
 paced under the upstream's limits, retried where that is safe, and its errors as SOAP
 faults.
 
-- **Tokens**: one per process, renewed a minute before it expires and at once on 601
-  or 602 (the call is then made again, once). Never logged.
+- **Tokens**: one for all the server processes on a store (kept in it, ``TokenShelf``),
+  renewed a minute before it expires and at once on 601 or 602 (the call is then made
+  again, once); a process that finds the shared token refused takes a newer one another
+  process fetched, or fetches one. Never logged.
 - **Pacing**: at most ``rate/processes`` calls per window and ``concurrency/processes``
   in flight in this process, so the server processes together stay under the
   upstream's figures. A call waits up to ``upstream_wait`` seconds for a slot, then the
@@ -24,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -71,6 +73,14 @@ class UpstreamStats:
     retries: int = 0
     errors: int = 0
     seconds: float = 0.0
+
+
+class TokenShelf(Protocol):
+    """Where the server processes share the upstream's token (the local store)."""
+
+    def upstream_token(self, upstream: str) -> tuple[str, int] | None: ...
+
+    def put_upstream_token(self, upstream: str, token: str, expires_at: int) -> None: ...
 
 
 class Pacer:
@@ -130,6 +140,7 @@ class Upstream:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         observe: Callable[[float, str], None] | None = None,
+        tokens: TokenShelf | None = None,
     ) -> None:
         if not settings.upstream or not settings.upstream_client_id:
             raise ValueError("relay mode needs --upstream and --upstream-client-id")
@@ -142,7 +153,9 @@ class Upstream:
         )
         self._sleep = sleep
         self._token: str | None = None
-        self._expires = 0.0
+        self._expires = 0.0  # wall clock seconds
+        self._shelf = tokens
+        self._shelf_key = f"{settings.identity} {settings.upstream_client_id}"
         self._token_lock = threading.Lock()
         self.pacer = Pacer(settings)
         self.stats = UpstreamStats()
@@ -155,10 +168,30 @@ class Upstream:
     # -- tokens --------------------------------------------------------------------
 
     def token(self, renew: bool = False) -> str:
+        """The access token: this process's, or the one the processes share (the store's
+        shelf), or a new one. ``renew``: the upstream refused the current one."""
         with self._token_lock:
-            if renew or self._token is None or time.monotonic() > self._expires - _TOKEN_MARGIN_S:
-                self._token, self._expires = self._fetch_token()
+            refused = self._token if renew else None
+            if refused is None and self._fresh(self._token, self._expires):
+                assert self._token is not None
+                return self._token
+            if self._shelf is not None:
+                shared = self._shelf.upstream_token(self._shelf_key)
+                if shared is not None and shared[0] != refused:
+                    token, expires = shared[0], shared[1] / 1e6
+                    if self._fresh(token, expires):
+                        self._token, self._expires = token, expires
+                        return token
+            self._token, self._expires = self._fetch_token()
+            if self._shelf is not None:
+                self._shelf.put_upstream_token(
+                    self._shelf_key, self._token, int(self._expires * 1e6)
+                )
             return self._token
+
+    @staticmethod
+    def _fresh(token: str | None, expires: float) -> bool:
+        return token is not None and time.time() < expires - _TOKEN_MARGIN_S
 
     def _fetch_token(self) -> tuple[str, float]:
         params = {
@@ -182,7 +215,7 @@ class Upstream:
                 f" (HTTP {response.status_code})"
             )
         data = response.json()
-        return str(data["access_token"]), time.monotonic() + float(data.get("expires_in", 3599))
+        return str(data["access_token"]), time.time() + float(data.get("expires_in", 3599))
 
     # -- calls ---------------------------------------------------------------------
 

@@ -753,6 +753,13 @@ class RestClientStore(Protocol):
         """(day, client id, code, calls) of the instance from ``since_day`` (YYYY-MM-DD)."""
         ...
 
+    def upstream_token(self, upstream: str) -> tuple[str, int] | None:
+        """Relay mode: the upstream's access token the processes share, and its expiry
+        (epoch microseconds)."""
+        ...
+
+    def put_upstream_token(self, upstream: str, token: str, expires_at: int) -> None: ...
+
 
 class Store(
     AccountStore,

@@ -368,6 +368,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (instance, day, client_id, code)
     );
     """,
+    # 17: relay mode's upstream access token, shared by the server processes on the store
+    # (keyed by the upstream's identity URL and client id).
+    """
+    CREATE TABLE upstream_tokens (
+        upstream text PRIMARY KEY,
+        token text NOT NULL,
+        expires_at bigint NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -85,6 +85,20 @@ class RestTables(Tables):
         )
         return [(row[0], row[1], row[2], int(row[3])) for row in rows]
 
+    def upstream_token(self, upstream: str) -> tuple[str, int] | None:
+        rows = self._query(
+            "SELECT token, expires_at FROM upstream_tokens WHERE upstream = ?", (upstream,)
+        )
+        return None if not rows else (str(rows[0][0]), int(rows[0][1]))
+
+    def put_upstream_token(self, upstream: str, token: str, expires_at: int) -> None:
+        self._change(
+            "INSERT INTO upstream_tokens (upstream, token, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (upstream) DO UPDATE SET token = excluded.token,"
+            " expires_at = excluded.expires_at RETURNING 1",
+            (upstream, token, expires_at),
+        )
+
 
 class DeleteTables(WriterTables):
     def delete_leads(self, lead_ids: Collection[int]) -> None:

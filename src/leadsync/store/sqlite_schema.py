@@ -351,6 +351,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (instance, day, client_id, code)
     );
     """,
+    # 17: relay mode's upstream access token, shared by the server processes on the store
+    # (keyed by the upstream's identity URL and client id).
+    """
+    CREATE TABLE upstream_tokens (
+        upstream TEXT PRIMARY KEY,
+        token TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
