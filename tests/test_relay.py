@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 
 from leadsync import Client
+from leadsync.custom_objects import ObjectType
 from leadsync.fields import FieldDef, FieldType
 from leadsync.model import DEFAULT_INSTANCE
 from leadsync.store import SqliteStore, open_store
@@ -39,6 +40,8 @@ def upstream(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     store.add_program(DEFAULT_INSTANCE, "Launch", None, (), 0)
     store.add_campaign(DEFAULT_INSTANCE, "Welcome", "Launch", "hello", True, 0)
     store.add_campaign(DEFAULT_INSTANCE, "Monthly", "Launch", "", False, 0)
+    car = ObjectType(0, "Car", ("VIN",), (("VIN", FieldType.STRING), ("Miles", FieldType.INTEGER)))
+    store.add_object_type(DEFAULT_INSTANCE, car, 0)
     store.close()
     server = ServerProcess(db).start()
     yield server, db
@@ -240,14 +243,65 @@ def test_history_reads_the_upstream_stream(relay: ServerProcess) -> None:
     ] == ["Change Data Value"]
 
 
+def test_custom_objects_go_upstream(
+    relay: ServerProcess, upstream: tuple[ServerProcess, str]
+) -> None:
+    with Client(relay.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+        [made] = soap.sync_multiple_leads([{"Email": "car@relay.test"}])
+    lead = made.lead_id
+
+    def obj(keys: str, attributes: str = "") -> str:
+        return (
+            f"<customObj><customObjKeyList>{keys}</customObjKeyList>"
+            f"<customObjAttributeList>{attributes}</customObjAttributeList></customObj>"
+        )
+
+    def attr(name: str, value: str) -> str:
+        return f"<attribute><attrName>{name}</attrName><attrValue>{value}</attrValue></attribute>"
+
+    keys = attr("MKTOID", str(lead)) + attr("VIN", "V-1")
+    synced = _soap(
+        relay,
+        "<ns1:paramsSyncCustomObjects><objTypeName>Car</objTypeName><customObjList>"
+        + obj(keys, attr("Miles", "12"))
+        + obj(attr("MKTOID", "999999") + attr("VIN", "V-2"))
+        + "</customObjList><operation>UPSERT</operation></ns1:paramsSyncCustomObjects>",
+    )
+    assert [
+        (s.findtext("status"), s.findtext("error"))
+        for s in synced.iterfind(".//syncCustomObjStatus")
+    ][0] == ("CREATED", "")  # xsi:nil: no text
+    assert synced.findall(".//syncCustomObjStatus")[1].findtext("status") == "FAILED"
+    got = _soap(
+        relay,
+        "<ns1:paramsGetCustomObjects><objTypeName>Car</objTypeName><customObjKeyList>"
+        + attr("MKTOID", str(lead))
+        + "</customObjKeyList></ns1:paramsGetCustomObjects>",
+    )
+    values = {a.findtext("attrName"): a.findtext("attrValue") for a in got.iterfind(".//attribute")}
+    assert values["VIN"] == "V-1" and values["Miles"] == "12"
+    deleted = _soap(
+        relay,
+        "<ns1:paramsDeleteCustomObjects><objTypeName>Car</objTypeName><customObjKeyLists>"
+        f"<keyList>{keys}</keyList></customObjKeyLists></ns1:paramsDeleteCustomObjects>",
+    )
+    assert deleted.findtext(".//deleteCustomObjStatusList/syncCustomObjStatus/status") == "DELETED"
+    store = open_store(upstream[1], create=False)
+    try:
+        [car] = store.object_types(DEFAULT_INSTANCE)
+        assert store.page_objects(car.id, lead, [None], 0, 10)[0] == []
+    finally:
+        store.close()
+
+
 def test_what_rest_cannot_carry_is_20019(relay: ServerProcess) -> None:
-    body = "<ns1:paramsGetCustomObjects><objTypeName>Car</objTypeName></ns1:paramsGetCustomObjects>"
+    body = "<ns1:paramsGetMObjects><type>Opportunity</type></ns1:paramsGetMObjects>"
     answer = httpx.post(
         relay.endpoint, content=envelope(body), headers={"Content-Type": "text/xml"}
     )
     assert answer.status_code == 500
     assert b"<code>20019</code>" in answer.content
-    assert b"the relay does not carry the custom object operations" in answer.content
+    assert b"the relay does not carry the MObject operations" in answer.content
 
 
 def test_relay_check_reports_what_works(

@@ -15,6 +15,7 @@ from typing import Any, NoReturn, cast
 from leadsync.calls import Clock, utc_now
 from leadsync.errors import ConfigError, UnsupportedOperation
 from leadsync.relay.catalog import UpstreamCatalog
+from leadsync.relay.custom_objects import RelayCustomObjectService
 from leadsync.relay.history import RelayHistoryService
 from leadsync.relay.leads import RelayLeadService
 from leadsync.relay.operations import RelayCampaignService, RelayListService, RelayMergeService
@@ -66,7 +67,6 @@ def relay_services(
         name: cast(Any, Unsupported(what))
         for name, what in (
             ("imports", "importToList"),
-            ("custom_objects", "the custom object operations"),
             ("mobjects", "the MObject operations"),
         )
     }
@@ -77,6 +77,7 @@ def relay_services(
         campaigns=RelayCampaignService(upstream, leads),
         merge=RelayMergeService(upstream, leads),
         history=RelayHistoryService(upstream, leads),
+        custom_objects=RelayCustomObjectService(upstream),
         objects=ObjectService(store, lambda _instance: leads.catalog),
         **unsupported,
     )
