@@ -434,3 +434,39 @@ def test_two_workers_share_one_upstream_token(
         assert shared in (1, 2)
     finally:
         server.stop()
+
+
+def test_an_instance_with_its_own_upstream_beside_a_local_one(
+    tmp_path: Path, upstream: tuple[ServerProcess, str]
+) -> None:
+    db = str(tmp_path / "mixed.db")
+    secret = tmp_path / "secret"
+    secret.write_text(CLIENT_SECRET)
+    added = subprocess.run(
+        [sys.executable, "-m", "leadsync", "instances", "add", "emea", "--db", db,
+         "--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
+         "--upstream-client-secret-file", str(secret)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert added.stdout == f"added instance emea\nupstream: {upstream[0].base_url}\n", added.stderr
+    store = SqliteStore(db)
+    store.add_user(DEMO_USER, DEMO_SECRET)  # the default instance: served locally
+    store.add_user("emea_user", "emea-secret", "emea")
+    store.close()
+    server = ServerProcess(db).start()
+    try:
+        with Client(server.endpoint, "emea_user", "emea-secret") as soap:
+            [relayed] = soap.sync_multiple_leads([{"Email": "emea@relay.test"}])
+        with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+            [local] = soap.sync_multiple_leads([{"Email": "home@relay.test"}])
+    finally:
+        server.stop()
+    assert (relayed.status.value, local.status.value) == ("CREATED", "CREATED")
+    up = SqliteStore(upstream[1])
+    here = SqliteStore(db)
+    try:
+        assert [lead.email for lead in up.iter_leads()] == ["emea@relay.test"]
+        assert [lead.email for lead in here.iter_leads()] == ["home@relay.test"]
+    finally:
+        up.close()
+        here.close()

@@ -524,32 +524,73 @@ def instances() -> None:
 @instances.command("add")
 @db_option
 @click.argument("name")
-def instances_add(db: str, name: str) -> None:
-    """Add the instance NAME (the instance "default" always exists).
+@click.option("--upstream", help="Relay mode for this instance: its own upstream's REST base URL.")
+@click.option("--upstream-identity", help="Its identity URL (default: <upstream>/identity).")
+@click.option("--upstream-client-id", help="Its REST client id.")
+@click.option(
+    "--upstream-client-secret-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A file holding its client secret (read by the server when it starts).",
+)
+@click.option("--upstream-foreign-id-field", help="Its custom field for ForeignSysPersonId.")
+def instances_add(
+    db: str,
+    name: str,
+    upstream: str | None,
+    upstream_identity: str | None,
+    upstream_client_id: str | None,
+    upstream_client_secret_file: str | None,
+    upstream_foreign_id_field: str | None,
+) -> None:
+    """Add the instance NAME (the instance "default" always exists); with --upstream its
+    SOAP calls go to that Marketo, whatever the server's own --upstream (docs/relay.md).
 
     \b
     Example:
       leadsync instances add acme
+      leadsync instances add emea --upstream https://123-ABC-456.mktorest.com \\
+        --upstream-client-id ID --upstream-client-secret-file emea-secret
     """
     if not name.strip() or name != name.strip():
         raise click.UsageError("NAME must not be empty or carry spaces at its ends")
+    relay = None
+    if upstream is not None:
+        if not upstream_client_id or not upstream_client_secret_file:
+            raise click.UsageError(
+                "--upstream needs --upstream-client-id and --upstream-client-secret-file"
+            )
+        relay = {
+            "upstream": upstream,
+            "upstream_identity": upstream_identity,
+            "upstream_client_id": upstream_client_id,
+            "upstream_client_secret_file": os.path.abspath(upstream_client_secret_file),
+            "upstream_foreign_id_field": upstream_foreign_id_field,
+        }
     with _store(db, create=True) as store:
         created = store.add_instance(name)
+        if relay is not None:
+            store.set_instance_upstream(name, json.dumps(relay))
     click.echo(f"{'added' if created else 'there is already an'} instance {name}")
+    if relay is not None:
+        click.echo(f"upstream: {upstream}")
 
 
 @instances.command("list")
 @db_option
 def instances_list(db: str) -> None:
-    """List the instances.
+    """List the instances; one with its own upstream, tab-separated, with its URL.
 
     \b
     Example:
       leadsync instances list
     """
     with _store(db) as store:
+        upstreams = store.instance_upstreams()
         for name in store.list_instances():
-            click.echo(name)
+            if name in upstreams:
+                click.echo(f"{name}\tupstream {json.loads(upstreams[name])['upstream']}")
+            else:
+                click.echo(name)
 
 
 @instances.command("remove")

@@ -13,7 +13,6 @@ and Response); everything else goes through Starlette.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -30,7 +29,15 @@ from leadsync.http.keyfile import load_keys, overlay
 from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from leadsync.http.metrics import Metrics
 from leadsync.limits import Limiter
-from leadsync.relay import Upstream, relay_services, secret_of
+from leadsync.relay import (
+    InstanceRouter,
+    Upstream,
+    instance_upstreams,
+    relay_services,
+    secret_of,
+)
+from leadsync.relay.upstream import collected
+from leadsync.relay_settings import RelaySettings
 from leadsync.rest.app import routes as rest_routes
 from leadsync.service import Services
 from leadsync.store import Store
@@ -53,16 +60,20 @@ def create_app(
     metrics = Metrics()
     keys = load_keys(settings.secrets_file) if settings.secrets_file else None
     upstream: Upstream | None = None
+
+    def make_upstream(relay: RelaySettings) -> Upstream:
+        # The processes on this store share each upstream's token through it.
+        secret = secret_of(relay)
+        return Upstream(relay, secret, observe=metrics.observe_upstream, tokens=store)
+
     if settings.relay.upstream:  # relay mode: the lead operations go to the upstream
-        upstream = Upstream(
-            settings.relay,
-            secret_of(settings.relay),
-            observe=metrics.observe_upstream,
-            tokens=store,  # the processes on this store share one upstream token
-        )
+        upstream = make_upstream(settings.relay)
         services = relay_services(store, settings.relay, clock, upstream)
     else:
         services = Services.over(store, clock, settings.export_dir, settings.limits.quota_time_zone)
+    own = instance_upstreams(store, settings.relay.processes)
+    if own:  # instances with an upstream of their own (instances add NAME --upstream)
+        services = InstanceRouter(store, services, own, clock, make_upstream).services()
     if resume_jobs and not settings.relay.upstream:
         services.imports.resume()
         services.exports.resume()
@@ -73,7 +84,7 @@ def create_app(
         clock,
         limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
         observe=metrics.observe,
-        annotate=None if upstream is None else _upstream_ids(upstream),
+        annotate=_upstream_ids if upstream is not None or own else None,
     )
     rest = rest_routes(
         services, clock, emulate_limits=settings.emulate_limits, observe=metrics.observe
@@ -123,11 +134,8 @@ def create_app(
     return app
 
 
-def _upstream_ids(upstream: Upstream) -> Callable[[CallRecord], None]:
-    def annotate(record: CallRecord) -> None:
-        record.upstream = upstream.collected()
-
-    return annotate
+def _upstream_ids(record: CallRecord) -> None:
+    record.upstream = collected()
 
 
 def _declared_length(scope: Scope) -> int:

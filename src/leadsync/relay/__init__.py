@@ -8,9 +8,13 @@ pacing, retries, errors as faults), with the upstream's fields learned from its 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, cast
+
+import orjson
 
 from leadsync.calls import Clock, utc_now
 from leadsync.errors import ConfigError, UnsupportedOperation
@@ -83,4 +87,73 @@ def relay_services(
     )
 
 
-__all__ = ["RelaySettings", "Upstream", "relay_services"]
+# The services an instance's calls reach: the ones the SOAP handlers call with the
+# instance as first argument.
+ROUTED = ("leads", "lists", "campaigns", "merge", "history", "custom_objects", "mobjects",
+          "imports", "objects")  # fmt: skip
+
+
+class _Routed:
+    """One service field, routed by the instance its method is called with (the first
+    argument): an instance with its own upstream to its relay services, any other call
+    to the default services."""
+
+    def __init__(self, router: InstanceRouter, field: str) -> None:
+        self._router = router
+        self._field = field
+
+    def __getattr__(self, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            services = self._router.services_for(args[0] if args else None)
+            return getattr(getattr(services, self._field), name)(*args, **kwargs)
+
+        return call
+
+
+class InstanceRouter:
+    """``instances add NAME --upstream ...``: instances whose calls go to their own
+    upstream, each relay built at its first call (so one upstream down at start does not
+    keep the others from serving) and kept."""
+
+    def __init__(
+        self,
+        store: Store,
+        default: Services,
+        upstreams: dict[str, RelaySettings],
+        clock: Clock,
+        make: Callable[[RelaySettings], Upstream],
+    ) -> None:
+        self._store = store
+        self._default = default
+        self._upstreams = upstreams
+        self._clock = clock
+        self._make = make
+        self._built: dict[str, Services] = {}
+        self._lock = threading.Lock()
+
+    def services_for(self, instance: object) -> Services:
+        if not isinstance(instance, str) or instance not in self._upstreams:
+            return self._default
+        with self._lock:
+            found = self._built.get(instance)
+            if found is None:
+                settings = self._upstreams[instance]
+                found = relay_services(self._store, settings, self._clock, self._make(settings))
+                self._built[instance] = found
+            return found
+
+    def services(self) -> Services:
+        routed = {name: cast(Any, _Routed(self, name)) for name in ROUTED}
+        return replace(self._default, **routed)
+
+
+def instance_upstreams(store: Store, processes: int) -> dict[str, RelaySettings]:
+    """The instances with their own upstream, as ``instances add --upstream`` kept them."""
+    found = {}
+    for instance, text in store.instance_upstreams().items():
+        given = orjson.loads(text)
+        found[instance] = RelaySettings(**{**given, "processes": processes})
+    return found
+
+
+__all__ = ["InstanceRouter", "RelaySettings", "Upstream", "instance_upstreams", "relay_services"]

@@ -75,6 +75,17 @@ class UpstreamStats:
     seconds: float = 0.0
 
 
+_CALL = threading.local()  # the upstream requestIds of this thread's SOAP call
+
+
+def collected() -> list[str]:
+    """The upstream requestIds of this thread's calls since the last time asked, of any
+    upstream: one SOAP call's (a call runs on one thread)."""
+    ids: list[str] = getattr(_CALL, "ids", [])
+    _CALL.ids = []
+    return ids
+
+
 class TokenShelf(Protocol):
     """Where the server processes share the upstream's token (the local store)."""
 
@@ -160,7 +171,6 @@ class Upstream:
         self.pacer = Pacer(settings)
         self.stats = UpstreamStats()
         self.observe = observe  # (seconds, outcome: ok | retried | error), for metrics
-        self._local = threading.local()
 
     def close(self) -> None:
         self._http.close()
@@ -218,13 +228,6 @@ class Upstream:
         return str(data["access_token"]), time.time() + float(data.get("expires_in", 3599))
 
     # -- calls ---------------------------------------------------------------------
-
-    def collected(self) -> list[str]:
-        """The upstream requestIds of this thread's calls since the last time asked: one
-        SOAP call's (a call runs on one thread)."""
-        ids: list[str] = getattr(self._local, "ids", [])
-        self._local.ids = []
-        return ids
 
     def call(
         self,
@@ -291,9 +294,9 @@ class Upstream:
                 ) from None
             request_id = data.get("requestId")
             if isinstance(request_id, str):
-                if not hasattr(self._local, "ids"):
-                    self._local.ids = []
-                self._local.ids.append(request_id)
+                if not hasattr(_CALL, "ids"):
+                    _CALL.ids = []
+                _CALL.ids.append(request_id)
             if data.get("success"):
                 self._observed(started, "ok")
                 return dict(data)

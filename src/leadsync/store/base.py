@@ -760,6 +760,15 @@ class RestClientStore(Protocol):
 
     def put_upstream_token(self, upstream: str, token: str, expires_at: int) -> None: ...
 
+    def set_instance_upstream(self, instance: str, settings: str | None) -> None:
+        """Relay mode: the instance's own upstream (its RelaySettings as JSON; None: the
+        server's)."""
+        ...
+
+    def instance_upstreams(self) -> dict[str, str]:
+        """Every instance with its own upstream, and its settings (JSON)."""
+        ...
+
 
 class Store(
     AccountStore,

@@ -377,6 +377,13 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at bigint NOT NULL
     );
     """,
+    # 18: an instance's own upstream in relay mode (its RelaySettings as JSON).
+    """
+    CREATE TABLE instance_upstreams (
+        instance text PRIMARY KEY REFERENCES instances (name),
+        settings text NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

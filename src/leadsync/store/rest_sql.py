@@ -99,6 +99,18 @@ class RestTables(Tables):
             (upstream, token, expires_at),
         )
 
+    def set_instance_upstream(self, instance: str, settings: str | None) -> None:
+        self._change("DELETE FROM instance_upstreams WHERE instance = ? RETURNING 1", (instance,))
+        if settings is not None:
+            self._change(
+                "INSERT INTO instance_upstreams (instance, settings) VALUES (?, ?) RETURNING 1",
+                (instance, settings),
+            )
+
+    def instance_upstreams(self) -> dict[str, str]:
+        rows = self._query("SELECT instance, settings FROM instance_upstreams ORDER BY instance")
+        return {str(row[0]): str(row[1]) for row in rows}
+
 
 class DeleteTables(WriterTables):
     def delete_leads(self, lead_ids: Collection[int]) -> None:

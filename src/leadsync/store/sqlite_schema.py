@@ -360,6 +360,13 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at INTEGER NOT NULL
     );
     """,
+    # 18: an instance's own upstream in relay mode (its RelaySettings as JSON).
+    """
+    CREATE TABLE instance_upstreams (
+        instance TEXT PRIMARY KEY REFERENCES instances (name),
+        settings TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,7 @@ INSTANCE_DELETES = (
             "channels",
         )
     ),
+    "DELETE FROM instance_upstreams WHERE instance = ?",
     "DELETE FROM rest_tokens WHERE instance = ?",
     "DELETE FROM rest_clients WHERE instance = ?",
     "DELETE FROM users WHERE instance = ?",
