@@ -208,6 +208,8 @@ class Request:
         not. Records on ``error`` that it came from attempt number ``attempt``."""
         if isinstance(error, RemoteFault):
             error.attempts = attempt
+            if error.code == INTERNAL_ERROR and not self.resend_safe:
+                return None  # the server may have applied some of it (a relay says so)
             return str(error.code) if error.code in policy.codes else None
         if isinstance(error, ConnectionFailed):
             error.attempts = attempt
@@ -215,6 +217,9 @@ class Request:
                 return None
             return "connection"
         return None
+
+
+INTERNAL_ERROR = 20011
 
 
 def _tls_error(exc: BaseException) -> ssl.SSLError | None:

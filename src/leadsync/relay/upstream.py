@@ -109,14 +109,16 @@ class Pacer:
         self._cond = threading.Condition()
 
     def acquire(self) -> None:
+        """A slot: a call counts against the rate from when it starts until a window after
+        its answer (the upstream counts it at some moment in between)."""
         deadline = self._clock() + self.wait
         with self._cond:
             while True:
                 now = self._clock()
                 while self._recent and self._recent[0] <= now - self.window:
                     self._recent.popleft()
-                if self._in_flight < self.concurrency and len(self._recent) < self.rate:
-                    self._recent.append(now)
+                counted = len(self._recent) + self._in_flight
+                if self._in_flight < self.concurrency and counted < self.rate:
                     self._in_flight += 1
                     return
                 left = deadline - now
@@ -131,13 +133,14 @@ class Pacer:
                         f" {self.window:g} s (this process's share) are used"
                     )
                 pause = left
-                if self._recent and len(self._recent) >= self.rate:
+                if self._recent and counted >= self.rate:
                     pause = min(left, self._recent[0] + self.window - now)
                 self._cond.wait(max(pause, 0.001))
 
     def release(self) -> None:
         with self._cond:
             self._in_flight -= 1
+            self._recent.append(self._clock())  # counted a window from its answer
             self._cond.notify_all()
 
 
@@ -204,18 +207,30 @@ class Upstream:
         return token is not None and time.time() < expires - _TOKEN_MARGIN_S
 
     def _fetch_token(self) -> tuple[str, float]:
+        """A new token; connection errors and 5xx are retried as any idempotent call."""
         params = {
             "grant_type": "client_credentials",
             "client_id": self.settings.upstream_client_id or "",
             "client_secret": self._secret,
         }
-        try:
-            # A form body, not the query string: the secret stays out of URLs and logs.
-            response = self._http.post(f"{self.settings.identity}/oauth/token", data=params)
-        except httpx.HTTPError as exc:
-            raise UpstreamDown(
-                f"Internal Error: the upstream identity is unreachable ({exc})"
-            ) from None
+        attempt = 0
+        while True:
+            try:
+                # A form body, not the query string: the secret stays out of URLs and logs.
+                response = self._http.post(f"{self.settings.identity}/oauth/token", data=params)
+            except httpx.HTTPError as exc:
+                if attempt < len(BACKOFF_S):
+                    self._retry(attempt)
+                    attempt += 1
+                    continue
+                raise UpstreamDown(
+                    f"Internal Error: the upstream identity is unreachable ({exc})"
+                ) from None
+            if response.status_code >= 500 and attempt < len(BACKOFF_S):
+                self._retry(attempt)
+                attempt += 1
+                continue
+            break
         if response.status_code != 200:
             log.warning(
                 "upstream identity refused the relay's credentials: %s", response.text[:200]
@@ -245,9 +260,9 @@ class Upstream:
         attempt = 0
         content = None if body is None else orjson.dumps(body)  # stdlib json: ~1 ms a call
         while True:
+            headers = {"Authorization": f"Bearer {self.token()}"}  # before a pacing slot
             self.pacer.acquire()
             started = time.perf_counter()
-            headers = {"Authorization": f"Bearer {self.token()}"}
             if content is not None:
                 headers["Content-Type"] = "application/json"
             try:
@@ -277,9 +292,15 @@ class Upstream:
                 attempt += 1
                 continue
             if response.status_code >= 500:
-                if not idempotent or attempt >= len(BACKOFF_S):
+                if not idempotent:
                     self.stats.errors += 1
-                    raise (UpstreamUncertain if not idempotent else UpstreamDown)(
+                    raise UpstreamUncertain(
+                        f"Internal Error: the upstream answered HTTP {response.status_code}"
+                        f" to {method} {path}; the call may have been applied"
+                    )
+                if attempt >= len(BACKOFF_S):
+                    self.stats.errors += 1
+                    raise UpstreamDown(
                         f"Internal Error: the upstream answered HTTP {response.status_code}"
                     )
                 self._retry(attempt)
@@ -336,6 +357,10 @@ def _fault(code: str, message: str) -> MktowsError:
     if code in ("601", "602", "603"):
         log.warning("upstream refused the relay (%s): %s", code, message)
         return UpstreamError(f"Internal Error: the upstream refused the relay ({code})", code)
-    if code in ("606", "615"):
-        return RateLimitExceeded(f"Rate limit exceeded: the upstream answered {code} ({message})")
+    if code == "606":
+        return RateLimitExceeded(f"Rate limit exceeded: the upstream answered 606 ({message})")
+    if code == "615":
+        return ConcurrencyLimitExceeded(
+            f"Concurrency limit exceeded: the upstream answered 615 ({message})"
+        )
     return UpstreamError(f"Internal Error: upstream error {code}: {message}", code)
