@@ -11,10 +11,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from leadsync.config import Settings
+from leadsync.errors import StoreBusy
 from leadsync.http.app import create_app
 from leadsync.limits import LimitSettings
 from leadsync.rest import app as rest_app
 from leadsync.store import Store
+from leadsync.store.base import TransientStoreError
 from tests.rest import CLIENT_ID, CLIENT_SECRET, Rest, add_client, error_code, token
 from tests.test_limits import START, Clock
 
@@ -105,3 +107,11 @@ def test_usage_and_errors_count_each_call_per_day_and_client(timed: Rest, clock:
     week = tomorrow.get("/rest/v1/stats/usage/last7days.json")["result"]
     # today: the usage read before (a call is counted once it is answered)
     assert [(d["date"], d["total"]) for d in week] == [("2026-11-29", 1), ("2026-11-28", 7)]
+
+
+def test_a_store_busy_through_the_retries_is_604_on_rest_and_20011_on_soap() -> None:
+    busy = TransientStoreError("database is locked")
+    assert isinstance(busy, StoreBusy)
+    assert (busy.rest, busy.code, busy.faultcode) == (604, 20011, "SOAP-ENV:Server")
+    assert busy.message == "Request time-out: the store stayed busy; try the call again"
+    assert busy.detail == "database is locked"  # for the log, never the answer

@@ -125,6 +125,18 @@ class ActivityKeyBad(MktowsError):
     rest = 1003
 
 
+class StoreBusy(MktowsError):
+    """The store stayed busy (lock timeouts, deadlocks) through the service's retries:
+    REST's 604 (Request time-out), SOAP's 20011; the store's own text stays in
+    ``detail`` (the log), never in the answer."""
+
+    code, short, faultcode, rest = 20011, "Request time-out", "SOAP-ENV:Server", 604
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Request time-out: the store stayed busy; try the call again")
+        self.detail = detail
+
+
 class InvalidToken(MktowsError):
     """REST: the access token is missing or not one this server issued."""
 

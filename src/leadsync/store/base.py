@@ -18,6 +18,7 @@ import orjson
 from leadsync.activities import Activity
 from leadsync.campaigns import Campaign, CampaignRun, RunKind
 from leadsync.custom_objects import CustomObject, ObjectType
+from leadsync.errors import StoreBusy
 from leadsync.exports import ExportFilter, ExportJob, ExportKind, ExportStatus, LeadColumn
 from leadsync.fields import Catalog, FieldDef
 from leadsync.identity import RestClient, Token
@@ -253,9 +254,10 @@ class ChangePosition:
     band_last: int = 0
 
 
-class TransientStoreError(Exception):
+class TransientStoreError(StoreBusy):
     """The store gave up on a transaction that may succeed if run again (a lock timeout,
-    a deadlock or serialization failure); the service retries the whole call."""
+    a deadlock or serialization failure); the service retries the whole call, and past
+    its attempts the caller is answered StoreBusy's codes (REST 604, SOAP 20011)."""
 
 
 class ListWriter(Protocol):
