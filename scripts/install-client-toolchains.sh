@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libsoap-lite-perl                               # Perl SOAP::Lite
   ruby ruby-soap4r                                # Ruby soap4r
   openssl                                         # throwaway TLS certificates
+  chromium                                        # the web page's tests (Playwright)
 )
 
 missing=()

@@ -16,11 +16,14 @@ ALLOWED: dict[str, set[str]] = {
     "service": {"store"},
     "wire": {"service"},
     "rest": {"service"},
+    "web": {"service"},
     "relay": {"service", "store"},
-    "http": {"wire", "rest", "relay", "service", "store"},
+    "admin": {"service"},
+    "testing": set(),
+    "http": {"wire", "rest", "web", "relay", "admin", "service", "store"},
     "client": set(),
     "push": {"client"},
-    "cli": {"http", "wire", "rest", "relay", "service", "store", "client", "push"},
+    "cli": {"http", "wire", "rest", "web", "relay", "service", "store", "client", "push"},
 }
 
 

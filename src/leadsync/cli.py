@@ -113,7 +113,7 @@ def _settings_options(func: F) -> F:
             kind: Any
             if isinstance(default, bool):
                 kind = {"is_flag": True}
-            elif name in ("secrets_file", "upstream_client_secret_file"):
+            elif name in ("secrets_file", "upstream_client_secret_file", "admin_token_file"):
                 kind = {"type": click.Path(exists=True, dir_okay=False)}
             elif isinstance(default, int):
                 kind = {"type": click.IntRange(option.minimum), "show_default": True}

@@ -78,6 +78,25 @@ class Settings:
         "shares).",
     )
 
+    admin: bool = setting(
+        False,
+        "admin",
+        "The test kit's admin API under /leadsync-api/ (reset, seed, snapshots, journal, "
+        "faults), for loopback clients only (or --admin-token-file).",
+    )
+    admin_token_file: str | None = setting(
+        None,
+        "admin-token-file",
+        "Turn the admin API on for any client presenting 'Authorization: Bearer TOKEN', the "
+        "token being this file's first line.",
+    )
+    journal_size: int = setting(
+        1000,
+        "journal-size",
+        "Calls the admin API's journal keeps per process (0: none; only with the admin API).",
+        0,
+    )
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 

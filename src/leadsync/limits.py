@@ -69,6 +69,15 @@ class Limiter:
         self._lock = threading.Lock()
         self._instances: dict[str, _Instance] = {}
 
+    def reset(self, instance: str | None = None) -> None:
+        """Forget the counts (of one instance): the test kit's reset. Calls in flight
+        keep their slots until they end."""
+        with self._lock:
+            for name, state in self._instances.items():
+                if instance is None or name == instance:
+                    state.recent.clear()
+                    state.day, state.used_today = None, 0
+
     @contextmanager
     def admit(self, instance: str) -> Iterator[None]:
         now = self._clock()

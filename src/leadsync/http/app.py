@@ -1,9 +1,8 @@
-"""The ASGI app: the SOAP endpoint, its WSDL, the REST API (rest/), health checks; every
-answer is SOAP or JSON.
+"""The ASGI app: the SOAP endpoint, its WSDL, the REST API (rest/), health checks, and the
+web page (web/: ``GET /`` and ``/ui/``, the one HTML); every other answer is SOAP or JSON.
 
-Any path, method or body the endpoint cannot take still gets a SOAP fault, never an HTML
-page. Request bodies are read up to ``max_body_bytes`` and refused past it without being
-read to the end.
+Any path, method or body the endpoint cannot take still gets a SOAP fault. Request bodies
+are read up to ``max_body_bytes`` and refused past it without being read to the end.
 
 A SOAP POST, the one hot path, is answered by a few lines of plain ASGI in front of the
 Starlette routes (measured: about 1 ms a call less than going through Request, routing
@@ -13,6 +12,7 @@ and Response); everything else goes through Starlette.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -22,12 +22,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from leadsync.admin.app import read_token
+from leadsync.admin.app import routes as admin_routes
 from leadsync.calls import CallRecord, Clock, utc_now
 from leadsync.config import Settings
 from leadsync.errors import MktowsError, RequestNotUnderstood, RequestTooLarge
+from leadsync.faults import FaultBook
 from leadsync.http.keyfile import load_keys, overlay
 from leadsync.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from leadsync.http.metrics import Metrics
+from leadsync.journal import Journal
 from leadsync.limits import Limiter
 from leadsync.relay import (
     InstanceRouter,
@@ -38,9 +42,11 @@ from leadsync.relay import (
 )
 from leadsync.relay.upstream import collected
 from leadsync.relay_settings import RelaySettings
+from leadsync.rest import app as rest_app
 from leadsync.rest.app import routes as rest_routes
-from leadsync.service import Services
+from leadsync.service import AdminService, Services
 from leadsync.store import Store
+from leadsync.web import routes as web_routes
 from leadsync.wire.dispatch import Dispatcher
 from leadsync.wire.wsdl import render_wsdl
 from leadsync.words import quoted
@@ -71,6 +77,17 @@ def create_app(
         services = relay_services(store, settings.relay, clock, upstream)
     else:
         services = Services.over(store, clock, settings.export_dir, settings.limits.quota_time_zone)
+    enabled = settings.admin or settings.admin_token_file is not None
+    token = read_token(settings.admin_token_file)
+    if enabled:  # the test kit: its journal and fault rules, kept in this process
+        journal = Journal(settings.journal_size)
+        services = replace(services, admin=AdminService(store, journal, FaultBook()))
+    # --emulate-limits: SOAP's figures, and REST's (rest/app.py); a reset clears both.
+    soap_limiter = Limiter(settings.limits, clock) if settings.emulate_limits else None
+    rest_limiter = Limiter(rest_app.REST_LIMITS, clock) if settings.emulate_limits else None
+    for limiter in (soap_limiter, rest_limiter):
+        if limiter is not None:
+            services.admin.on_reset.append(limiter.reset)
     own = instance_upstreams(store, settings.relay.processes)
     if own:  # instances with an upstream of their own (instances add NAME --upstream)
         services = InstanceRouter(store, services, own, clock, make_upstream).services()
@@ -82,14 +99,15 @@ def create_app(
         overlay(keys, store.account) if keys is not None else store.account,
         settings,
         clock,
-        limiter=Limiter(settings.limits, clock) if settings.emulate_limits else None,
+        limiter=soap_limiter,
         observe=metrics.observe,
         annotate=_upstream_ids if upstream is not None or own else None,
     )
-    rest = rest_routes(
-        services, clock, emulate_limits=settings.emulate_limits, observe=metrics.observe
+    rest = rest_routes(services, clock, limiter=rest_limiter, observe=metrics.observe)
+    page = web_routes(services, clock)  # GET / and the /ui/ views
+    routes = _routes(
+        store, dispatcher, metrics, [*admin_routes(services, enabled, token), *rest, *page]
     )
-    routes = _routes(store, dispatcher, metrics, rest)
     limit = settings.max_body_bytes
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:

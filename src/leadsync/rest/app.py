@@ -36,6 +36,8 @@ from leadsync.errors import (
     MktowsError,
     ResourceNotFound,
 )
+from leadsync.faults import InjectedFault, inject
+from leadsync.journal import Entry, redact_text
 from leadsync.limits import Limiter, LimitSettings
 from leadsync.rest import registry
 from leadsync.rest.registry import Endpoint, RestCall
@@ -72,7 +74,7 @@ def routes(
     services: Services,
     clock: Clock,
     *,
-    emulate_limits: bool = False,
+    limiter: Limiter | None = None,
     observe: Callable[[CallRecord], None] | None = None,
 ) -> list[BaseRoute]:
     """The identity endpoint and every registered REST endpoint, then a 610 for any
@@ -80,7 +82,6 @@ def routes(
     from leadsync.rest import activities, bulk, campaigns, leads, lists, objects  # noqa: F401
 
     identity = services.identity
-    limiter = Limiter(REST_LIMITS, clock) if emulate_limits else None
     by_path: dict[str, dict[str, Endpoint]] = defaultdict(dict)
     for item in registry.ENDPOINTS:
         for method in item.methods:
@@ -156,6 +157,62 @@ async def _call(
 ) -> Response:
     started = time.perf_counter()
     record = CallRecord(operation=f"REST {request.url.path}")
+    response: Response | None = None
+    try:
+        response = await _answer(request, table, services, identity, limiter, clock, record)
+        return response
+    finally:
+        if record.instance != "-":  # authenticated: counted in the usage statistics
+            code = "" if record.fault is None else str(record.fault)
+            if services.usage.count(record.instance, record.user, code):
+                await run_in_threadpool(services.usage.flush)
+        record.seconds = time.perf_counter() - started
+        if log.isEnabledFor(logging.INFO):
+            log.info(json.dumps(asdict(record), separators=(",", ":")))
+        if observe is not None:
+            observe(record)
+        if services.admin.enabled and services.admin.journal.size:
+            _journal(services, request, record, response, clock)
+
+
+def _journal(
+    services: Services,
+    request: Request,
+    record: CallRecord,
+    response: Response | None,
+    clock: Clock,
+) -> None:
+    """The call in the test kit's journal, its tokens and secrets redacted (the body
+    read again from Starlette's cache; a streamed file is not kept)."""
+    sent = getattr(request, "_body", b"")
+    query = request.url.query
+    shown = (f"?{query}\n" if query else "") + sent.decode("utf-8", "replace")
+    body = getattr(response, "body", b"") if response is not None else b""
+    services.admin.journal.add(
+        Entry(
+            clock().isoformat(timespec="milliseconds"),
+            "rest",
+            record.operation,
+            record.instance,
+            record.user,
+            response.status_code if response is not None else 500,
+            record.fault,
+            round(record.seconds * 1000, 1),
+            redact_text(f"{request.method} {request.url.path}{shown}"),
+            redact_text(bytes(body).decode("utf-8", "replace")),
+        )
+    )
+
+
+async def _answer(
+    request: Request,
+    table: Mapping[str, Endpoint],
+    services: Services,
+    identity: IdentityService,
+    limiter: Limiter | None,
+    clock: Clock,
+    record: CallRecord,
+) -> Response:
     try:
         body = await _read(request)
         if body is None:
@@ -178,6 +235,10 @@ async def _call(
                 raise InvalidJson("Invalid JSON: the body is not valid JSON") from None
         token = await run_in_threadpool(identity.check, _token_of(request, params))
         record.instance, record.user = token.instance, token.client_id
+        if services.admin.enabled:  # the test kit's fault rules
+            rule = services.admin.faults.fire(item.handler.__name__, token.instance)
+            if rule is not None:
+                await run_in_threadpool(inject, rule)
         now_us = int(clock().timestamp() * 1_000_000)
         call = RestCall(services, token.instance, params, request.path_params, data, now_us, method)
         if limiter is not None:
@@ -192,21 +253,12 @@ async def _call(
         return answer(outcome)
     except MktowsError as error:
         record.fault = error.rest
-        return answer(failure(error))
+        status = error.status if isinstance(error, InjectedFault) and error.status else 200
+        return answer(failure(error), status)
     except Exception:
         log.exception("internal error in %s", record.operation)
         record.fault = 611
         return answer(failure(_SystemError()))
-    finally:
-        if record.instance != "-":  # authenticated: counted in the usage statistics
-            code = "" if record.fault is None else str(record.fault)
-            if services.usage.count(record.instance, record.user, code):
-                await run_in_threadpool(services.usage.flush)
-        record.seconds = time.perf_counter() - started
-        if log.isEnabledFor(logging.INFO):
-            log.info(json.dumps(asdict(record), separators=(",", ":")))
-        if observe is not None:
-            observe(record)
 
 
 def _count(record: CallRecord, result: Mapping[str, Any]) -> None:

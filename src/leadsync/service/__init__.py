@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leadsync.calls import Clock, utc_now
+from leadsync.faults import FaultBook
+from leadsync.journal import Journal
+from leadsync.service.admin import AdminService
+from leadsync.service.browse import BrowseService
 from leadsync.service.campaigns import CampaignService
 from leadsync.service.custom_objects import CustomObjectService
 from leadsync.service.exports import ExportService
@@ -41,6 +45,8 @@ class Services:
     rest: RestService
     identity: IdentityService
     usage: UsageService
+    browse: BrowseService
+    admin: AdminService
 
     @classmethod
     def over(
@@ -49,9 +55,11 @@ class Services:
         clock: Clock = utc_now,
         export_dir: str | None = None,
         quota_zone: str = "America/Chicago",
+        admin: AdminService | None = None,
     ) -> Services:
         """``export_dir``: where bulk extract files go (None: beside a SQLite file);
-        ``quota_zone``: whose midnight starts a day of REST usage."""
+        ``quota_zone``: whose midnight starts a day of REST usage; ``admin``: the test
+        kit's (its journal and fault rules; off by default)."""
         lists = ListService(store)
         return cls(
             LeadService(store),
@@ -67,10 +75,14 @@ class Services:
             RestService(store),
             IdentityService(store, clock),
             UsageService(store, clock, quota_zone),
+            BrowseService(store),
+            admin or AdminService(store, Journal(0), FaultBook(), enabled=False),
         )
 
 
 __all__ = [
+    "AdminService",
+    "BrowseService",
     "CampaignService",
     "CustomObjectService",
     "ExportService",

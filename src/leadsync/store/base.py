@@ -338,6 +338,10 @@ class MObjectWriter(Protocol):
 class DeleteWriter(Protocol):
     """A write transaction's lead deletions."""
 
+    def reset_instance(self, instance: str, everything: bool = False) -> None:
+        """The admin API's reset of one instance (store/tables.py DATA_DELETES)."""
+        ...
+
     def delete_leads(self, lead_ids: Collection[int]) -> None:
         """The leads and everything that is theirs (memberships, history, objects)."""
         ...
@@ -791,5 +795,14 @@ class Store(
     location: str
 
     def ping(self) -> None: ...
+
+    def snapshot(self, name: str) -> None:
+        """A copy of the whole store under ``name`` (SQLite: an online backup beside the
+        file; PostgreSQL: a schema copy), replacing one of that name."""
+        ...
+
+    def restore(self, name: str) -> None:
+        """The whole store as the snapshot ``name`` had it; ValueError for no such one."""
+        ...
 
     def close(self) -> None: ...

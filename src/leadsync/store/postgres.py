@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 import psycopg
 import psycopg.errors
+from psycopg import sql
 from psycopg.types.json import Jsonb, set_json_loads
 from psycopg_pool import ConnectionPool
 
@@ -57,7 +58,7 @@ from leadsync.store.merge_sql import MergeTables
 from leadsync.store.mobjects_sql import MObjectTables, MObjectWriterTables
 from leadsync.store.postgres_schema import migrate
 from leadsync.store.rest_sql import DeleteTables, RestTables
-from leadsync.store.tables import INSTANCE_DELETES, Duplicate
+from leadsync.store.tables import INSTANCE_DELETES, Duplicate, check_snapshot_name
 
 CONNECT_TIMEOUT_S = 3
 _LEAD_COLUMNS = (
@@ -671,6 +672,49 @@ class PostgresStore(
             (before, limit),
         )
         return sum(int(row[0]) for row in rows)
+
+    def _tables(self, conn: psycopg.Connection[Any]) -> tuple[str, list[str]]:
+        schema = str(conn.execute("SELECT current_schema()").fetchone()[0])  # type: ignore[index]
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_type = 'BASE TABLE' ORDER BY table_name",
+            (schema,),
+        ).fetchall()
+        return schema, [str(row[0]) for row in rows]
+
+    def snapshot(self, name: str) -> None:
+        check_snapshot_name(name)
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            schema, tables = self._tables(conn)
+            copy = sql.Identifier(f"{schema}_snap_{name}".lower())
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(copy))
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(copy))
+            for table in tables:
+                conn.execute(
+                    sql.SQL("CREATE TABLE {}.{} AS TABLE {}.{}").format(
+                        copy, sql.Identifier(table), sql.Identifier(schema), sql.Identifier(table)
+                    )
+                )
+
+    def restore(self, name: str) -> None:
+        check_snapshot_name(name)
+        with self._pool.connection() as conn, conn.transaction():
+            schema, tables = self._tables(conn)
+            copy = f"{schema}_snap_{name}".lower()
+            found = conn.execute(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (copy,)
+            ).fetchone()
+            if found is None:
+                raise ValueError(f"no snapshot {name}")
+            names = sql.SQL(", ").join(sql.Identifier(schema, t) for t in tables)
+            conn.execute(sql.SQL("TRUNCATE {}").format(names))
+            for table in tables:
+                conn.execute(
+                    sql.SQL("INSERT INTO {} OVERRIDING SYSTEM VALUE SELECT * FROM {}").format(
+                        sql.Identifier(schema, table), sql.Identifier(copy, table)
+                    )
+                )
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._rows(_marks(sql), params)

@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from leadsync.identity import RestClient, Token
-from leadsync.store.tables import Duplicate, Tables, WriterTables
+from leadsync.store.tables import (
+    DATA_DELETES,
+    DEFINITION_DELETES,
+    Duplicate,
+    Tables,
+    WriterTables,
+)
 
 _CLIENTS = "SELECT name, client_id, instance, created_at, secret_hash FROM rest_clients"
 
@@ -113,6 +119,12 @@ class RestTables(Tables):
 
 
 class DeleteTables(WriterTables):
+    def reset_instance(self, instance: str, everything: bool = False) -> None:
+        """The instance's leads and all that hangs off them go (with ``everything``, its
+        definitions, users, REST clients and fields too); ids are never reused."""
+        for statement in DATA_DELETES + (DEFINITION_DELETES if everything else ()):
+            self._run(f"{statement} RETURNING 1", (instance,))
+
     def delete_leads(self, lead_ids: Collection[int]) -> None:
         """The leads go with everything that is theirs: memberships, history, custom
         objects, opportunity roles."""

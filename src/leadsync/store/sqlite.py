@@ -16,6 +16,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -55,7 +56,7 @@ from leadsync.store.mobjects_sql import MObjectTables, MObjectWriterTables
 from leadsync.store.rest_sql import DeleteTables, RestTables
 from leadsync.store.sqlite_checkpoint import Checkpointer
 from leadsync.store.sqlite_schema import migrate
-from leadsync.store.tables import INSTANCE_DELETES, Duplicate
+from leadsync.store.tables import INSTANCE_DELETES, Duplicate, check_snapshot_name
 
 _LEAD_COLUMNS = (
     "id, email, foreign_id, foreign_type, attrs, created_at, updated_at, cookie, instance"
@@ -98,6 +99,20 @@ def _field(row: tuple[Any, ...]) -> FieldDef:
 def _path(name: str) -> str:
     """The JSON path of one attribute (field names are letters, digits and _)."""
     return f'$."{name}"'
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """WAL mode. Several processes opening a new file at once: the switch can be refused
+    at once ("database is locked", SQLite's deadlock avoidance skips the busy handler), so
+    it is tried again for a few seconds."""
+    for attempt in range(100):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 def _dumps(attributes: dict[str, str]) -> str:
@@ -243,7 +258,7 @@ class SqliteStore(
                 self._path, isolation_level=None, check_same_thread=False, timeout=30
             )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _wal(conn)
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"cannot open the store {self._path}: {exc}") from exc
@@ -530,6 +545,32 @@ class SqliteStore(
             ).fetchall()
         self._checkpointer.committed()
         return sum(row[0] for row in rows)
+
+    def _snapshot_path(self, name: str) -> str:
+        check_snapshot_name(name)
+        return os.path.join(f"{self._path}.snapshots", f"{name}.db")
+
+    def snapshot(self, name: str) -> None:
+        path = self._snapshot_path(name)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        target = sqlite3.connect(path)
+        try:
+            with self._gated():  # no writer between the pages it copies
+                self._writer.backup(target)
+        finally:
+            target.close()
+
+    def restore(self, name: str) -> None:
+        path = self._snapshot_path(name)
+        if not os.path.exists(path):
+            raise ValueError(f"no snapshot {name}")
+        source = sqlite3.connect(path)
+        try:
+            with self._gated():  # the whole store, as one write, behind the write gate
+                source.backup(self._writer)
+        finally:
+            source.close()
+        self._checkpointer.committed()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._reader().execute(sql, params).fetchall()

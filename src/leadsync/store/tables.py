@@ -9,38 +9,58 @@ PostgreSQL's store rewrites the marks as psycopg's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-# What removing an instance deletes, in order (one ``?``: the instance's name), before
-# the instance itself: rows that reference others first.
-INSTANCE_DELETES = (
-    "DELETE FROM leads WHERE instance = ?",
-    "DELETE FROM activities WHERE instance = ?",
+# What an instance's reset deletes (one ``?``: the instance's name): its leads and what
+# hangs off them, its jobs, its usage counts (the admin API's reset; the definitions,
+# users and fields stay).
+DATA_DELETES = (
     "DELETE FROM list_members WHERE list_id IN (SELECT id FROM lists WHERE instance = ?)",
     "DELETE FROM custom_objects WHERE type_id IN"
     " (SELECT id FROM custom_object_types WHERE instance = ?)",
     *(
         f"DELETE FROM {table} WHERE instance = ?"
         for table in (
+            "leads",
+            "activities",
             "api_usage",
             "bulk_jobs",
             "mobjects",
-            "custom_object_types",
             "import_jobs",
             "campaign_runs",
-            "campaigns",
-            "lists",
-            "programs",
-            "channels",
         )
     ),
-    "DELETE FROM instance_upstreams WHERE instance = ?",
-    "DELETE FROM rest_tokens WHERE instance = ?",
-    "DELETE FROM rest_clients WHERE instance = ?",
-    "DELETE FROM users WHERE instance = ?",
-    "DELETE FROM fields WHERE instance = ?",
 )
+# And with ``everything``: the definitions, the credentials and the fields.
+DEFINITION_DELETES = tuple(
+    f"DELETE FROM {table} WHERE instance = ?"
+    for table in (
+        "custom_object_types",
+        "campaigns",
+        "lists",
+        "programs",
+        "channels",
+        "instance_upstreams",
+        "rest_tokens",
+        "rest_clients",
+        "users",
+        "fields",
+    )
+)
+# What removing an instance deletes, in order, before the instance itself: rows that
+# reference others first.
+INSTANCE_DELETES = DATA_DELETES + DEFINITION_DELETES
+
+
+_SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def check_snapshot_name(name: str) -> None:
+    """ValueError unless ``name`` is letters, digits, _ and -, at most 64 of them."""
+    if not _SNAPSHOT_NAME.fullmatch(name):
+        raise ValueError(f"bad snapshot name {name!r}: letters, digits, _ and - (64 at most)")
 
 
 class Duplicate(ValueError):

@@ -21,6 +21,8 @@ from leadsync.auth import authenticate
 from leadsync.calls import CallRecord, Clock, utc_now
 from leadsync.config import Settings
 from leadsync.errors import InternalError, MktowsError, UnsupportedOperation
+from leadsync.faults import InjectedFault, inject
+from leadsync.journal import Entry, redact_xml
 from leadsync.limits import Limiter
 from leadsync.model import AccountLookup
 from leadsync.service import Services
@@ -67,7 +69,8 @@ class Dispatcher:
             reply = Reply(200, self._answer(body, record))
         except MktowsError as error:
             record.fault = error.code
-            reply = Reply(500, render.fault(error))
+            status = error.status if isinstance(error, InjectedFault) and error.status else 500
+            reply = Reply(status, render.fault(error))
         except Exception:
             log.exception("internal error in %s", record.operation)
             record.fault = InternalError.code
@@ -83,6 +86,21 @@ class Dispatcher:
             log.info(json.dumps(line, separators=(",", ":")))
         if self._observe is not None:
             self._observe(record)
+        if self.services.admin.enabled and self.services.admin.journal.size:
+            self.services.admin.journal.add(
+                Entry(
+                    self.clock().isoformat(timespec="milliseconds"),
+                    "soap",
+                    record.operation,
+                    record.instance,
+                    record.user,
+                    reply.status,
+                    record.fault,
+                    round(record.seconds * 1000, 1),
+                    redact_xml(body),
+                    redact_xml(reply.body),
+                )
+            )
         return reply
 
     def fault(self, error: MktowsError) -> Reply:
@@ -106,6 +124,9 @@ class Dispatcher:
                 f"Unsupported operation: {operation.name} is not implemented by leadsync"
             )
         call = Call(operation, envelope, account, self.services, self.settings, now, record)
+        admin = self.services.admin
+        if admin.enabled:  # the test kit's fault rules
+            inject(admin.faults.fire(operation.name, account.instance))
         admitted = self._limiter.admit(account.instance) if self._limiter else nullcontext()
         with admitted:
             answer = handler(call)

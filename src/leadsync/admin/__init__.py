@@ -1,0 +1,1 @@
+"""The test kit's admin API, JSON under ``/leadsync-api/`` (app.py)."""
