@@ -170,6 +170,7 @@ def test_fault_rules_fire_their_count_then_stop(kit: TestClient) -> None:
     assert bad.json() == {"error": 'give "code", "status" or "latency_ms"'}
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # the rules live in the process
 def test_a_faults_probability_holds_over_1000_calls(kit: TestClient) -> None:
     kit.post(
         "/leadsync-api/faults", json={"operation": "get_lead", "code": 611, "probability": 0.3},
