@@ -1,4 +1,4 @@
-"""leadsync: a self-hosted server for Marketo's SOAP lead API (mktows).
+"""leadsync: a self-hosted server for Marketo's lead APIs, SOAP (mktows) and REST.
 
 The Python clients (``leadsync.Client``, ``leadsync.AsyncClient`` and their errors) are
 imported on first use, so that the server, which never needs them, does not pay for

@@ -76,11 +76,13 @@ def _store(db: str, *, create: bool = False) -> Iterator[Store]:
 @click.group()
 @click.version_option(__version__, prog_name="leadsync")
 def main() -> None:
-    """leadsync: a self-hosted server for Marketo's SOAP lead API (mktows).
+    """leadsync: a self-hosted server for Marketo's lead APIs, SOAP (mktows) and REST,
+    on one store; a relay of SOAP calls to a live Marketo; a test kit.
 
     \b
     Quick start:
       leadsync users add demo17_1_809934544BFABAE58E5D27 --secret 27272727aa
+      leadsync rest-clients add demo --client-id demo-rest-client --client-secret s3cret
       leadsync serve --port 8080
     """
 
