@@ -48,21 +48,31 @@ def upstream(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     server.stop()
 
 
-@pytest.fixture
-def relay(tmp_path: Path, upstream: tuple[ServerProcess, str]) -> Iterator[ServerProcess]:
-    db = str(tmp_path / "relay.db")
+def start_relay(
+    tmp_path: Path, upstream: ServerProcess, name: str, *extra: str
+) -> tuple[ServerProcess, str]:
+    """A relay process (its own store with the demo user) in front of ``upstream``,
+    started with ``extra`` options; the server and its store's path."""
+    db = str(tmp_path / f"{name}.db")
     store = SqliteStore(db)
     store.add_user(DEMO_USER, DEMO_SECRET)
     store.close()
-    secret = tmp_path / "upstream-secret"
+    secret = tmp_path / f"{name}-secret"
     secret.write_text(CLIENT_SECRET + "\n")
     args = (
-        "--upstream", upstream[0].base_url,
+        "--upstream", upstream.base_url,
         "--upstream-client-id", CLIENT_ID,
         "--upstream-client-secret-file", str(secret),
-        "--upstream-foreign-id-field", "externalId",
+        *extra,
     )  # fmt: skip
-    server = ServerProcess(db, args).start()
+    return ServerProcess(db, args).start(), db
+
+
+@pytest.fixture
+def relay(tmp_path: Path, upstream: tuple[ServerProcess, str]) -> Iterator[ServerProcess]:
+    server, _ = start_relay(
+        tmp_path, upstream[0], "relay", "--upstream-foreign-id-field", "externalId"
+    )
     yield server
     server.stop()
 
@@ -335,17 +345,7 @@ def test_relay_check_reports_what_works(
 def test_each_relayed_call_logs_its_upstream_request_ids(
     tmp_path: Path, upstream: tuple[ServerProcess, str]
 ) -> None:
-    db = str(tmp_path / "relay-log.db")
-    store = SqliteStore(db)
-    store.add_user(DEMO_USER, DEMO_SECRET)
-    store.close()
-    secret = tmp_path / "secret"
-    secret.write_text(CLIENT_SECRET)
-    server = ServerProcess(
-        db,
-        ("--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
-         "--upstream-client-secret-file", str(secret), "--log-level", "info"),
-    ).start()  # fmt: skip
+    server, db = start_relay(tmp_path, upstream[0], "relay-log", "--log-level", "info")
     try:
         with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as soap:
             soap.sync_multiple_leads([{"Email": "log@relay.test"}])
@@ -364,17 +364,7 @@ def test_each_relayed_call_logs_its_upstream_request_ids(
 def test_relay_mirror_keeps_what_the_upstream_confirmed(
     tmp_path: Path, upstream: tuple[ServerProcess, str]
 ) -> None:
-    db = str(tmp_path / "mirror.db")
-    store = SqliteStore(db)
-    store.add_user(DEMO_USER, DEMO_SECRET)
-    store.close()
-    secret = tmp_path / "secret"
-    secret.write_text(CLIENT_SECRET)
-    server = ServerProcess(
-        db,
-        ("--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
-         "--upstream-client-secret-file", str(secret), "--relay-mirror"),
-    ).start()  # fmt: skip
+    server, db = start_relay(tmp_path, upstream[0], "mirror", "--relay-mirror")
     try:
         with Client(server.endpoint, DEMO_USER, DEMO_SECRET) as soap:
             made = soap.sync_multiple_leads(
@@ -398,17 +388,7 @@ def test_relay_mirror_keeps_what_the_upstream_confirmed(
 def test_two_workers_share_one_upstream_token(
     tmp_path: Path, upstream: tuple[ServerProcess, str]
 ) -> None:
-    db = str(tmp_path / "shared.db")
-    store = SqliteStore(db)
-    store.add_user(DEMO_USER, DEMO_SECRET)
-    store.close()
-    secret = tmp_path / "secret"
-    secret.write_text(CLIENT_SECRET)
-    server = ServerProcess(
-        db,
-        ("--upstream", upstream[0].base_url, "--upstream-client-id", CLIENT_ID,
-         "--upstream-client-secret-file", str(secret), "--workers", "2"),
-    ).start()  # fmt: skip
+    server, db = start_relay(tmp_path, upstream[0], "shared", "--workers", "2")
 
     def tokens_issued() -> int:
         upstream_store = SqliteStore(upstream[1])

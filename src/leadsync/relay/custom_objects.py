@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from leadsync.custom_objects import LEAD_LINK, MAX_OBJECTS, CustomObject, ObjectType
+from leadsync.custom_objects import LEAD_LINK, CustomObject, ObjectType
 from leadsync.errors import BadParameter, ParameterRequired
 from leadsync.fields import FieldType
 from leadsync.relay.upstream import Upstream, UpstreamError
@@ -18,6 +18,8 @@ from leadsync.service.custom_objects import (
     ObjectPage,
     ObjectStatus,
     Pairs,
+    bounded,
+    sync_operation,
 )
 
 LINK = "leadId"
@@ -63,17 +65,7 @@ class RelayCustomObjectService(CustomObjectService):
         now_us: int | None = None,
     ) -> tuple[ObjectType, list[ObjectStatus]]:
         object_type = self.object_type(instance, type_name)
-        operation = operation or "UPSERT"
-        if operation not in OPERATIONS:
-            raise BadParameter(
-                f"Bad parameter: operation {operation} is not UPSERT, INSERT or UPDATE"
-            )
-        if not objects:
-            raise ParameterRequired("Parameter required: customObjList needs a customObj")
-        if len(objects) > MAX_OBJECTS:
-            raise BadParameter(
-                f"Bad parameter: {len(objects)} objects; at most {MAX_OBJECTS} a call"
-            )
+        operation = sync_operation(operation, objects)
         answer = self._upstream.call(
             "POST",
             f"/rest/v1/customobjects/{object_type.name}.json",
@@ -92,8 +84,7 @@ class RelayCustomObjectService(CustomObjectService):
         self, instance: str, type_name: str | None, key_lists: Sequence[Pairs]
     ) -> tuple[ObjectType, list[ObjectStatus]]:
         object_type = self.object_type(instance, type_name)
-        if not key_lists:
-            raise ParameterRequired("Parameter required: customObjKeyLists needs a keyList")
+        bounded(key_lists, "customObjKeyLists needs a keyList")
         answer = self._upstream.call(
             "POST",
             f"/rest/v1/customobjects/{object_type.name}/delete.json",

@@ -18,13 +18,13 @@ from leadsync.errors import (
     ParameterRequired,
     UnsupportedOperation,
 )
-from leadsync.lists import LIST_NAME_KEY, MAX_MEMBERS, Channel, ListOperation, StaticList
+from leadsync.lists import MAX_MEMBERS, Channel, ListOperation, StaticList
 from leadsync.model import blank
 from leadsync.relay.leads import RelayLeadService
 from leadsync.relay.upstream import Upstream
 from leadsync.service.campaigns import CampaignRequest, CampaignService, Tag
 from leadsync.service.keys import LeadKey
-from leadsync.service.lists import ListResult, ListService
+from leadsync.service.lists import ListResult, ListService, list_name
 from leadsync.service.merge import MergeResult, MergeService
 
 
@@ -34,12 +34,7 @@ class RelayListService(ListService):
         self._leads = leads
 
     def find(self, instance: str, key_type: str | None, key_value: str | None) -> StaticList:
-        if not key_type or blank(key_value):
-            raise ParameterRequired("Parameter required: listKey needs keyType and keyValue")
-        if key_type != LIST_NAME_KEY:
-            raise BadParameter(f"Bad parameter: listKey keyType {key_type}: use {LIST_NAME_KEY}")
-        assert key_value is not None
-        name = key_value.strip()
+        name = list_name(key_type, key_value)
         program, _, own = name.rpartition(".")
         params = {"name": own, **({"programName": program} if program else {})}
         found = self._upstream.call("GET", "/rest/v1/lists.json", params=params).get("result")

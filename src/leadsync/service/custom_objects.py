@@ -38,12 +38,21 @@ class ObjectPage:
     position: str
 
 
-def _bounded(items: Sequence[object], required: str) -> None:
+def bounded(items: Sequence[object], required: str) -> None:
     """20109 for no object, 20110 for more than MAX_OBJECTS."""
     if not items:
         raise ParameterRequired(f"Parameter required: {required}")
     if len(items) > MAX_OBJECTS:
         raise BadParameter(f"Bad parameter: {len(items)} objects; at most {MAX_OBJECTS} a call")
+
+
+def sync_operation(operation: str | None, objects: Sequence[object]) -> str:
+    """syncCustomObjects' operation (UPSERT when none is given), its objects checked."""
+    operation = operation or "UPSERT"
+    if operation not in OPERATIONS:
+        raise BadParameter(f"Bad parameter: operation {operation} is not UPSERT, INSERT or UPDATE")
+    bounded(objects, "customObjList needs a customObj")
+    return operation
 
 
 class _Failed(Exception):
@@ -103,17 +112,7 @@ class CustomObjectService:
         now_us: int | None = None,
     ) -> tuple[ObjectType, list[ObjectStatus]]:
         object_type = self.object_type(instance, type_name)
-        operation = operation or "UPSERT"
-        if operation not in OPERATIONS:
-            raise BadParameter(
-                f"Bad parameter: operation {operation} is not UPSERT, INSERT or UPDATE"
-            )
-        if not objects:
-            raise ParameterRequired("Parameter required: customObjList needs a customObj")
-        if len(objects) > MAX_OBJECTS:
-            raise BadParameter(
-                f"Bad parameter: {len(objects)} objects; at most {MAX_OBJECTS} a call"
-            )
+        operation = sync_operation(operation, objects)
         stamp = time.time_ns() // 1000 if now_us is None else now_us
         statuses = []
         with self._store.write(instance) as writer:
@@ -163,12 +162,7 @@ class CustomObjectService:
         self, instance: str, type_name: str | None, key_lists: Sequence[Pairs]
     ) -> tuple[ObjectType, list[ObjectStatus]]:
         object_type = self.object_type(instance, type_name)
-        if not key_lists:
-            raise ParameterRequired("Parameter required: customObjKeyLists needs a keyList")
-        if len(key_lists) > MAX_OBJECTS:
-            raise BadParameter(
-                f"Bad parameter: {len(key_lists)} objects; at most {MAX_OBJECTS} a call"
-            )
+        bounded(key_lists, "customObjKeyLists needs a keyList")
         statuses = []
         with self._store.write(instance) as writer:
             for pairs in key_lists:

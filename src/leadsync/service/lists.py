@@ -34,6 +34,22 @@ class ListResult:
     statuses: list[tuple[LeadKey, bool]] | None
 
 
+def list_name(key_type: str | None, key_value: str | None) -> str:
+    """The list name a listKey gives (MKTOLISTNAME); 20109 without one, 20110 for a key
+    type leadsync has no lists of."""
+    if not key_type or blank(key_value):
+        raise ParameterRequired("Parameter required: listKey needs keyType and keyValue")
+    if key_type != LIST_NAME_KEY:
+        raise BadParameter(
+            f"Bad parameter: listKey keyType {key_type} is not supported: use {LIST_NAME_KEY}"
+            if key_type in _LIST_KEY_TYPES
+            else f"Bad parameter: listKey keyType {key_type} is not one of"
+            f" {', '.join(_LIST_KEY_TYPES)}"
+        )
+    assert key_value is not None
+    return key_value.strip()
+
+
 class ListService:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -41,17 +57,7 @@ class ListService:
     def find(self, instance: str, key_type: str | None, key_value: str | None) -> StaticList:
         """The list a listKey names; 20110 for a key type leadsync has no lists of, 20111
         for a name no list has."""
-        if not key_type or blank(key_value):
-            raise ParameterRequired("Parameter required: listKey needs keyType and keyValue")
-        if key_type != LIST_NAME_KEY:
-            raise BadParameter(
-                f"Bad parameter: listKey keyType {key_type} is not supported: use {LIST_NAME_KEY}"
-                if key_type in _LIST_KEY_TYPES
-                else f"Bad parameter: listKey keyType {key_type} is not one of"
-                f" {', '.join(_LIST_KEY_TYPES)}"
-            )
-        assert key_value is not None
-        found = find_list(self._store.list_lists(instance), key_value.strip())
+        found = find_list(self._store.list_lists(instance), list_name(key_type, key_value))
         if found is None:
             raise ListNotFound(f"List not found: no list named {key_value}")
         return found
