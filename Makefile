@@ -9,7 +9,7 @@ DEMO_SECRET := 27272727aa
 DEMO_CLIENT_ID := demo-rest-client
 DEMO_CLIENT_SECRET := demo-rest-secret
 
-.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists bench-bulk bench-relay fuzz clean
+.PHONY: run test test-fast toolchains lint typecheck unit bench bench-compare bench-history bench-lists bench-bulk bench-relay bench-decode fuzz clean
 
 $(BIN)/leadsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,9 @@ bench-bulk: $(VENV)/.bench
 # it sustains the upstream's 100 calls / 20 s (benchmarks/relay.py).
 bench-relay: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.relay
+
+bench-decode: $(VENV)/.bench
+	$(BIN)/python -m benchmarks.decode
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

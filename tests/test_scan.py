@@ -4,6 +4,11 @@ The tree decoder (wire/leads.py) defines the rules; the scan may only ever give 
 records or decline (None). Generated lists mix the plain shape with everything that is
 not plain: prefixes, xsi:nil and xsi:type, comments, CDATA, unknown and nested children,
 missing or reordered attrName/attrValue, entity and character references, odd Ids.
+
+parse_envelope leaves a plain list's content out of what lxml parses, so the scan must
+also never take content lxml refuses: generated broken content (illegal characters,
+unknown or illegal references, mismatched prefixes, stray ``]]>`` and ``&``) must get
+the whole document's fault, or, where lxml takes it, the tree's records.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from xml.sax.saxutils import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from leadsync.errors import MktowsError
 from leadsync.model import Attribute, LeadRecord
 from leadsync.wire import leads
-from leadsync.wire.envelope import parse_envelope
-from leadsync.wire.scan import scan_records
+from leadsync.wire.envelope import children, parse_envelope
+from leadsync.wire.scan import list_content, scan_records
 from tests.examples import cases
 from tests.soap import MKTOWS, SOAP_ENV, XSI
 
@@ -36,18 +42,42 @@ def document(records: str, declaration: str = '<?xml version="1.0" encoding="UTF
     ).encode()
 
 
+def tree_of(source: bytes, max_attributes: int = 1000) -> tuple[list[LeadRecord], bool]:
+    """The records and dedup flag as the tree decoder alone gives them."""
+    body = parse_envelope(source, whole=True).body
+    [record_list] = [c for c in children(body) if c.tag == "leadRecordList"]
+    elements = [c for c in children(record_list) if c.tag.endswith("leadRecord")]
+    return [leads.lead_record(e, max_attributes) for e in elements], True
+
+
 def both(source: bytes, max_attributes: int = 1000) -> tuple[object, object]:
-    """The records as the scan path gives them and as the tree alone gives them."""
-    body = parse_envelope(source).body
-    scanned = leads.sync_multiple_leads(body, 300, max_attributes, source)
-    tree = leads.sync_multiple_leads(body, 300, max_attributes)
-    return scanned, tree
+    """The records as the server reads them (the scan where it can) and as the tree
+    alone gives them."""
+    scanned = leads.sync_multiple_leads(parse_envelope(source), 300, max_attributes)
+    return scanned, tree_of(source, max_attributes)
 
 
-def scan_of(source: bytes, max_attributes: int = 1000) -> list[LeadRecord] | None:
-    body = parse_envelope(source).body
+def scan_of(source: bytes) -> list[LeadRecord] | None:
+    """The records the text scan gives: parse_envelope's (the list left out of the
+    parse), or else those read from the whole document's text."""
+    envelope = parse_envelope(source)
+    if envelope.records is not None:
+        return envelope.records
+    body = parse_envelope(source, whole=True).body
     record_list = next(iter(body))
-    return scan_records(source, len(record_list), max_attributes, record_list.nsmap)
+    found = list_content(source)  # None: not UTF-8
+    return scan_records(source[found[0] : found[1]], record_list.nsmap) if found else None
+
+
+def outcome(source: bytes, whole: bool) -> object:
+    """What the server makes of a syncMultipleLeads document: its records, or its
+    fault. ``whole``: lxml parses all of it and the tree decodes the records."""
+    try:
+        if whole:
+            return tree_of(source)
+        return leads.sync_multiple_leads(parse_envelope(source), 300)
+    except MktowsError as error:
+        return error.code, str(error)
 
 
 texts = st.one_of(
@@ -192,7 +222,7 @@ def test_what_is_not_plain_is_left_to_the_tree() -> None:
 
 def test_too_many_attributes_are_left_to_the_tree() -> None:
     source = document(_plain(1))
-    assert scan_of(source, max_attributes=1) is None
+    assert parse_envelope(source).records is not None  # read, then the tree words it
     scanned, tree = both(source, max_attributes=1)
     assert (
         scanned
@@ -216,7 +246,10 @@ def plain_record(draw: st.DrawFn) -> str:
         return f"{space}<{prefix}{name}>{content}</{prefix}{name}>"
 
     children = []
-    for kind in draw(st.lists(st.sampled_from(["Email", "email", "Id", "list", "FSP"]))):
+    kinds = draw(st.lists(st.sampled_from(["Email", "email", "Id", "list", "FSP"])))
+    if kinds.count("list") > 1:  # two lists in one record are left to the tree
+        kinds = [k for k in kinds if k != "list"] + ["list"]
+    for kind in kinds:
         if kind == "list":
             items = "".join(
                 tag(
@@ -243,3 +276,41 @@ def test_plain_records_are_scanned_to_the_tree_decoders_records(records: list[st
     scanned = scan_of(source)
     assert scanned is not None
     assert both(source) == ((scanned, True), (scanned, True))
+
+
+broken = st.sampled_from(
+    [
+        "\x01", "\x0b", "\x7f", "\ufffe", "\uffff", "\u00a0", "&", "&foo;", "&#0;",
+        "&#x0;", "&#xD800;", "&#x110000;", "&#99999999999;", "&#X41;", "&#x41", "&amp",
+        "]]>", "]]", ">", "<", "</", "<Email>", "</Email>", "<ns1:Email>", "</ns2:Email>",
+        "<ns9:x/>", "<a b='1'/>", "<!-- c -->", "<![CDATA[x]]>", "<?pi?>", "&#9;", "&#13;",
+        "\t", " ", "\n", "\r", "leadRecord", "<leadRecordList>", "</leadRecordList>",
+    ]
+)  # fmt: skip
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> str:
+    """A plain list with a few pieces of broken or odd text put in at random places."""
+    content = "".join(draw(st.lists(plain_record(), min_size=1, max_size=3)))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(content)))
+        content = content[:at] + draw(broken) + content[at:]
+    return content
+
+
+@SCAN
+@given(damaged())
+def test_the_scan_never_takes_content_lxml_refuses(content: str) -> None:
+    source = document(content)
+    assert outcome(source, whole=False) == outcome(source, whole=True)
+
+
+def test_broken_content_gets_the_whole_documents_fault() -> None:
+    for piece in ("\x01", "&foo;", "&#0;", "&#x110000;", "]]>", "&", "<ns1:Email>x</ns2:Email>"):
+        source = document(_plain(2).replace("Zo&#xEB;", f"Zo{piece}", 1))
+        got = outcome(source, whole=False)
+        assert isinstance(got, tuple)
+        assert got[0] == 20012, piece
+        assert str(got[1]).startswith("Request not understood: malformed XML"), got
+        assert got == outcome(source, whole=True)

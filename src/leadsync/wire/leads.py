@@ -14,8 +14,8 @@ from leadsync import ns
 from leadsync.errors import BadParameter
 from leadsync.model import Attribute, LeadRecord
 from leadsync.wire.decode import ELEMENTS, DecodeError, is_nil, scalar
-from leadsync.wire.envelope import children, local
-from leadsync.wire.scan import scan_records
+from leadsync.wire.envelope import Envelope, children, local, parse_envelope
+from leadsync.wire.scan import list_content, scan_records
 
 _NIL = f"{{{ns.XSI}}}nil"
 _TRUE = ("true", "1")
@@ -114,16 +114,34 @@ def lead_record(element: etree._Element, max_attributes: int = MAX_ATTRIBUTES) -
 
 
 def sync_multiple_leads(
-    body: etree._Element,
-    max_batch: int,
-    max_attributes: int = MAX_ATTRIBUTES,
-    source: bytes = b"",
+    envelope: Envelope, max_batch: int, max_attributes: int = MAX_ATTRIBUTES
 ) -> tuple[list[LeadRecord], bool]:
-    """The records and the dedup flag of a paramsSyncMultipleLeads element.
+    """The records and the dedup flag of a paramsSyncMultipleLeads envelope.
 
-    ``source``, the request's bytes, lets records in the plain shape most clients send
-    be read from the text (``wire/scan.py``); the tree is the rule and the fallback.
+    Records in the plain shape most clients send are read from the text
+    (``wire/scan.py``): by parse_envelope, when it could leave the list out of the
+    parse, or here, from a whole document's text. The tree is the rule and the fallback.
     """
+    record_list, dedup = _params(envelope.body)
+    records = envelope.records
+    elements: list[etree._Element] | None = None
+    if records is None:  # parsed whole: the list's elements are in the tree
+        elements = _elements(record_list, max_batch)
+        found = list_content(envelope.source)
+        if found is not None:
+            records = scan_records(envelope.source[found[0] : found[1]], record_list.nsmap)
+        if records is not None and len(records) != len(elements):
+            records = None
+    elif len(records) > max_batch:
+        raise _too_many(len(records), max_batch)
+    if records is not None and all(len(r.attributes) <= max_attributes for r in records):
+        return records, dedup
+    if elements is None:  # a record of too many attributes fails alone, as the tree says
+        elements = _elements(_params(parse_envelope(envelope.source, whole=True).body)[0], 0)
+    return [lead_record(element, max_attributes) for element in elements], dedup
+
+
+def _params(body: etree._Element) -> tuple[etree._Element, bool]:
     record_list = None
     dedup = True
     for child in children(body):
@@ -137,14 +155,16 @@ def sync_multiple_leads(
                 raise BadParameter(f"Bad parameter: {exc}") from None
     if record_list is None:
         raise BadParameter("Bad parameter: leadRecordList is required")
+    return record_list, dedup
+
+
+def _elements(record_list: etree._Element, max_batch: int) -> list[etree._Element]:
+    """The list's leadRecord elements, at most ``max_batch`` (0: any number)."""
     elements = [c for c in children(record_list) if local(c) == "leadRecord"]
-    if len(elements) > max_batch:
-        raise BadParameter(
-            f"Bad parameter: {len(elements)} lead records in one call; at most {max_batch}"
-        )
-    scanned = (
-        scan_records(source, len(elements), max_attributes, record_list.nsmap) if source else None
-    )
-    if scanned is not None:
-        return scanned, dedup
-    return [lead_record(element, max_attributes) for element in elements], dedup
+    if max_batch and len(elements) > max_batch:
+        raise _too_many(len(elements), max_batch)
+    return elements
+
+
+def _too_many(count: int, max_batch: int) -> BadParameter:
+    return BadParameter(f"Bad parameter: {count} lead records in one call; at most {max_batch}")

@@ -2,46 +2,57 @@
 
 Most clients send their records in one plain shape: UTF-8, no attributes on the
 elements, no comments, CDATA or carriage returns, every attribute with an attrName and
-an attrValue. Such records are read here with a few regular expressions over the text
-(loops in C), not by visiting the ~5,000 element proxies of a 300-lead call one by one
+an attrValue. Such a list's content is read here with a few regular expressions (loops
+in C), neither built as ~5,000 lxml elements nor visited one element proxy at a time
 (docs/performance.md has the figures).
 
-This only reads a document lxml has already parsed: well-formed (so the first end tag
-after an element's text is that element's own), without a DOCTYPE (so the only entity
-references are XML's five and character references), with its leadRecordList found in
-the tree. It answers None whenever the text is anything but the plain shape: an
-attribute such as xsi:nil or xsi:type, a comment, an unknown child, an attribute without
-attrValue, an empty attrName, an Id that is not a plain number, another encoding. The
-caller then decodes the tree with ``wire/leads.py``, which defines the rules;
-``tests/test_scan.py`` checks that the two agree on generated documents.
-
-Every tag of the list is accounted for: a record's fields and attributes are matched in
-order, and the number of "<" in the list must equal the number of tags the matches
-read, so no element can hide between matches.
+The content is checked against the plain shape's whole grammar first (one ``fullmatch``
+of a regular expression: every tag, in its place, with XML whitespace between), and
+against what XML asks of text (legal characters only, ``&`` only in the five named or
+legal numeric references, no ``]]>``). Content that passes is well-formed XML whatever
+surrounds it, so ``wire/envelope.py`` may leave it out of what lxml parses. Anything
+else answers None: an attribute such as xsi:nil or xsi:type, a comment, an unknown
+child, an attribute without attrValue, an empty attrName, an Id that is not a plain
+number, a record with two attribute lists, a tag with a prefix not taken off. The
+caller then parses the whole document and decodes the tree with ``wire/leads.py``,
+which defines the rules; ``tests/test_scan.py`` checks that the two agree on generated
+documents, and that the scan never takes content lxml refuses.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 from leadsync.model import Attribute, LeadRecord
 
-_LIST_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*+:)?)leadRecordList>")
-# Prefixes are taken off the tags first: names are matched by local name.
-_RECORD = re.compile(r"\s*+<leadRecord>")
-_FIELD = re.compile(r"\s*+<(Id|Email|ForeignSysPersonId|ForeignSysType|email)(?:/>|>([^<]*+)</\1>)")
-_ATTRIBUTE_LIST = re.compile(r"\s*+<leadAttributeList(/?)>")
-_ATTRIBUTE = re.compile(  # six tags, or five with <attrValue/>: see _SELF_CLOSED
-    r"\s*+<attribute>\s*+<attrName>([^<]++)</attrName>"
-    r"\s*+<attrValue(?:/>|>([^<]*+)</attrValue>)\s*+</attribute>"
+LIST_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*+:)?)leadRecordList>")
+LARGEST_TEXT = 10_000_000  # libxml2's largest text node without huge_tree
+
+_W = r"[ \t\n]*+"  # XML's white space (a carriage return is declined before)
+_KEYS = ("Id", "Email", "ForeignSysPersonId", "ForeignSysType", "email")
+_KEY = "|".join(rf"<{key}(?:/>|>[^<]*+</{key}>)" for key in _KEYS)
+_ATTRIBUTE = (
+    rf"<attribute>{_W}<attrName>[^<]++</attrName>{_W}"
+    rf"<attrValue(?:/>|>[^<]*+</attrValue>){_W}</attribute>"
 )
-_SELF_CLOSED = "<attrValue/>"
+_LIST = rf"<leadAttributeList(?:/>|>(?:{_W}{_ATTRIBUTE})*+{_W}</leadAttributeList>)"
+_RECORD = rf"{_W}<leadRecord>(?:{_W}(?:{_KEY}|{_LIST}))*+{_W}</leadRecord>"
+_PLAIN = re.compile(rf"(?:{_RECORD})*+{_W}")  # a plain list's whole content
+
+_FIELD = re.compile(r"<(Id|Email|ForeignSysPersonId|ForeignSysType|email)(?:/>|>([^<]*+)<)")
+_PAIR = re.compile(r"<attrName>([^<]++)</attrName>[ \t\n]*+<attrValue(?:/>|>([^<]*+)<)")
+# Bytes no XML text may hold here: C0 controls but tab and line feed, and a carriage
+# return (XML reads it as a line feed, which the tree decoder would give); a byte left
+# after deleting all others is one of them (UTF-8 sequences are bytes from 0x80).
+_NOT_CONTROL = bytes([0x09, 0x0A, *range(0x20, 0x100)])
 _ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+);|#([0-9]+);|(lt|gt|amp|quot|apos);)")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _UTF8_DECLARATION = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']utf-?8[\"']", re.IGNORECASE)
 _PLAIN_INT = re.compile(r"[0-9]{1,9}")  # within xs:int, no sign, no spaces
-_new_attribute = tuple.__new__  # Attribute(name, value) without NamedTuple's Python __new__
+_attribute = partial(tuple.__new__, Attribute)  # without NamedTuple's Python __new__
+_record = partial(tuple.__new__, LeadRecord)
 
 
 def _reference(match: re.Match[str]) -> str:
@@ -55,7 +66,28 @@ def _unescape(text: str) -> str:
     return _ENTITY.sub(_reference, text) if "&" in text else text
 
 
-def _is_utf8(source: bytes) -> bool:
+def _legal(code: int) -> bool:
+    """Whether a character reference names a character XML allows."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _references_are_xml(text: str) -> bool:
+    """Every ``&`` starts one of XML's five named references or a legal numeric one."""
+    found = _ENTITY.findall(text)
+    if len(found) != text.count("&"):
+        return False
+    return all(
+        name or _legal(int(hexadecimal, 16) if hexadecimal else int(decimal))
+        for hexadecimal, decimal, name in found
+    )
+
+
+def is_utf8(source: bytes) -> bool:
     """UTF-8 by its byte order mark, its declaration or XML's default."""
     source = source.removeprefix(b"\xef\xbb\xbf")
     if source.startswith(b"<?xml"):
@@ -64,99 +96,72 @@ def _is_utf8(source: bytes) -> bool:
     return source[:1] == b"<"
 
 
-def scan_records(
-    source: bytes, expected: int, max_attributes: int, prefixes: Iterable[str | None] = ()
-) -> list[LeadRecord] | None:
-    """The records of the document's one leadRecordList, or None if it is not plain.
-
-    ``prefixes``: the namespace prefixes in scope at the list (a plain record declares
-    none of its own)."""
-    opened = _LIST_OPEN.search(source)
-    if opened is None or source.count(b"leadRecordList") != 2 or not _is_utf8(source):
+def list_content(source: bytes) -> tuple[int, int] | None:
+    """Where the content of the document's one leadRecordList lies (start, end), when
+    its text names the list exactly twice, in a start tag without attributes and an end
+    tag with the same prefix, in a UTF-8 document."""
+    opened = LIST_OPEN.search(source)
+    if opened is None or source.count(b"leadRecordList") != 2 or not is_utf8(source):
         return None
     closing = source.find(b"</" + opened.group(1) + b"leadRecordList>", opened.end())
-    if closing < 0:
+    if closing < 0 or closing - opened.end() > LARGEST_TEXT:
         return None
-    region = source[opened.end() : closing].decode()
-    if "<!" in region or "<?" in region or "\r" in region:
+    return opened.end(), closing
+
+
+def scan_records(content: bytes, prefixes: Iterable[str | None] = ()) -> list[LeadRecord] | None:
+    """The records of a leadRecordList's content, or None if it is not plain.
+
+    ``prefixes``: namespace prefixes to take off the tags first (those in scope at the
+    list, when lxml has parsed the document: taking them off could hide a mismatched
+    pair of tags, which only a parse rules out). Names are matched by local name."""
+    if content.translate(None, _NOT_CONTROL) or b"]]>" in content:
+        return None  # \r: XML reads it as \n, which the tree decoder's text would hold
+    if b"\xef\xbf\xbe" in content or b"\xef\xbf\xbf" in content:
+        return None  # U+FFFE, U+FFFF: not XML characters
+    try:
+        region = content.decode()  # strict: no surrogates, nothing past U+10FFFF
+    except UnicodeDecodeError:
         return None
     for prefix in prefixes:  # text holds no "<": these are all tags
         if prefix and f"<{prefix}:" in region:
             region = region.replace(f"<{prefix}:", "<").replace(f"</{prefix}:", "</")
-    escaped = "&" in region
-    records: list[LeadRecord] = []
-    tags = 0
-    position = 0
-    while (record := _RECORD.match(region, position)) is not None:
-        content, position = _content(region, record, "</leadRecord>")
-        read = _record(content, max_attributes, escaped)
-        if read is None:
-            return None
-        records.append(read[0])
-        tags += read[1] + 2
-    if len(records) != expected or region.count("<") != tags:
+    if _PLAIN.fullmatch(region) is None:
         return None
-    return records
-
-
-def _content(text: str, start: re.Match[str], end_tag: str) -> tuple[str, int]:
-    """The content of the element whose start tag ``start`` matched, and where it ends.
-
-    Its end tag is the first one of its name after it: an element of the same name
-    inside it ends it early, and the content read then is not plain."""
-    end = text.find(end_tag, start.end())
-    if end < 0:
-        return "<", len(text)  # not plain: a tag no match can read
-    return text[start.end() : end], end + len(end_tag)
-
-
-def _record(content: str, max_attributes: int, escaped: bool) -> tuple[LeadRecord, int] | None:
-    """A plain leadRecord's content: the record and the number of its tags."""
-    lead_id: int | None = None
-    keys: dict[str, str] = {}
-    attributes: list[Attribute] = []
-    tags = 0
-    position = 0
-    end = len(content.rstrip())
-    while position < end:
-        field = _FIELD.match(content, position)
-        if field is not None:
-            name, text = field.group(1, 2)
+    escaped = "&" in region
+    if escaped and not _references_are_xml(region):
+        return None
+    records: list[LeadRecord] = []
+    for text in region.split("</leadRecord>")[:-1]:  # the grammar holds: one record each
+        lead_id: int | None = None
+        keys: dict[str, str] = {}
+        for name, value in _FIELD.findall(text):  # the last of a repeated key wins
             if name == "Id":
-                if text is None or not _PLAIN_INT.fullmatch(text):
+                if not _PLAIN_INT.fullmatch(value):
                     return None  # the tree decoder words the failure
-                lead_id = int(text)
+                lead_id = int(value)
             else:
-                keys[name] = "" if text is None else _unescape(text) if escaped else text
-            tags += 1 if text is None else 2
-            position = field.end()
-            continue
-        listed = _ATTRIBUTE_LIST.match(content, position)
-        if listed is None:
-            return None
-        if listed.group(1):  # <leadAttributeList/>
-            items, position = "", listed.end()
-            tags += 1
-        else:
-            items, position = _content(content, listed, "</leadAttributeList>")
-            tags += 2
-        pairs = _ATTRIBUTE.findall(items)
-        if len(pairs) > max_attributes:
-            return None
+                keys[name] = _unescape(value) if escaped else value
+        listed = text.find("<leadAttributeList")
+        if text.find("<leadAttributeList", listed + 1) > 0:
+            return None  # several lists: the tree decoder reads (and may fail) each
+        pairs = _PAIR.findall(text, listed) if listed >= 0 else []
         if escaped:
             pairs = [(_unescape(name), _unescape(value)) for name, value in pairs]
-        attributes = [_new_attribute(Attribute, pair) for pair in pairs]  # the last list wins
-        tags += 6 * len(pairs) - items.count(_SELF_CLOSED)
-    email = keys.get("Email")
-    if email is None:
-        email = keys.get("email")
-    return (
-        LeadRecord(
-            id=lead_id,
-            email=email or None,
-            foreign_sys_person_id=keys.get("ForeignSysPersonId") or None,
-            foreign_sys_type=keys.get("ForeignSysType") or None,
-            attributes=tuple(attributes),
-        ),
-        tags,
-    )
+        email = keys.get("Email")
+        if email is None:
+            email = keys.get("email")
+        records.append(
+            _record(
+                (
+                    lead_id,
+                    email or None,
+                    keys.get("ForeignSysPersonId") or None,
+                    keys.get("ForeignSysType") or None,
+                    tuple(map(_attribute, pairs)),
+                    None,
+                    None,
+                )
+            )
+        )
+    return records

@@ -44,7 +44,7 @@ def _status(status: SyncStatus) -> tuple[Any, ...]:
 def sync_multiple_leads(call: Call) -> Answer:
     envelope, settings = call.envelope, call.settings
     records, dedup = leads.sync_multiple_leads(
-        envelope.body, settings.max_batch, settings.max_attributes, envelope.source
+        envelope, settings.max_batch, settings.max_attributes
     )
     call.record.records = len(records)
     statuses = call.services.leads.sync_multiple(call.instance, records, dedup)
