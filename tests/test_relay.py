@@ -30,6 +30,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def upstream(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     """The 'live Marketo': a leadsync serving REST, with a client and a custom field."""
+    server = ServerProcess(_upstream_store(tmp_path)).start()
+    yield server, server.db
+    server.stop()
+
+
+def _upstream_store(tmp_path: Path) -> str:
     db = str(tmp_path / "upstream.db")
     store = SqliteStore(db)
     add_client(store)
@@ -43,9 +49,7 @@ def upstream(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     car = ObjectType(0, "Car", ("VIN",), (("VIN", FieldType.STRING), ("Miles", FieldType.INTEGER)))
     store.add_object_type(DEFAULT_INSTANCE, car, 0)
     store.close()
-    server = ServerProcess(db).start()
-    yield server, db
-    server.stop()
+    return db
 
 
 def start_relay(
@@ -129,6 +133,14 @@ def _soap(relay: ServerProcess, body: str) -> etree._Element:
     return etree.fromstring(answer.content)
 
 
+def _renamed(relay: ServerProcess, email: str, first: str, then: str) -> int:
+    """A lead created through the relay with FirstName ``first``, then renamed: its id."""
+    with Client(relay.endpoint, DEMO_USER, DEMO_SECRET) as soap:
+        [made] = soap.sync_multiple_leads([{"Email": email, "FirstName": first}])
+        soap.sync_multiple_leads([{"Email": email, "FirstName": then}])
+    return made.lead_id
+
+
 def _keys(*keys: tuple[str, str]) -> str:
     return "".join(
         f"<leadKey><keyType>{t}</keyType><keyValue>{v}</keyValue></leadKey>" for t, v in keys
@@ -209,9 +221,7 @@ def test_lists_campaigns_and_merge_go_upstream(
 
 
 def test_history_reads_the_upstream_stream(relay: ServerProcess) -> None:
-    with Client(relay.endpoint, DEMO_USER, DEMO_SECRET) as soap:
-        [made] = soap.sync_multiple_leads([{"Email": "h@relay.test", "FirstName": "Hal"}])
-        soap.sync_multiple_leads([{"Email": "h@relay.test", "FirstName": "Hank"}])
+    made = _renamed(relay, "h@relay.test", "Hal", "Hank")
     activity = _soap(
         relay,
         "<ns1:paramsGetLeadActivity><leadKey><keyType>EMAIL</keyType><keyValue>h@relay.test"
@@ -238,7 +248,7 @@ def test_history_reads_the_upstream_stream(relay: ServerProcess) -> None:
         (r.findtext("mktPersonId"), r.findtext("activityType"))
         for r in changes.iterfind(".//leadChangeRecordList/leadChangeRecord")
     ]
-    assert rows == [(str(made.lead_id), "Change Data Value")] * 2
+    assert rows == [(str(made), "Change Data Value")] * 2
     assert changes.findtext(".//result/remainingCount") == "1"
     offset = changes.findtext(".//newStartPosition/offset")
     more = _soap(
@@ -251,6 +261,58 @@ def test_history_reads_the_upstream_stream(relay: ServerProcess) -> None:
         r.findtext("activityType")
         for r in more.iterfind(".//leadChangeRecordList/leadChangeRecord")
     ] == ["Change Data Value"]
+
+
+def test_lead_changes_of_new_leads_and_changes_are_get_lead_changes(tmp_path: Path) -> None:
+    # Asked for exactly what Get Lead Changes gives, getLeadChanges goes to that endpoint
+    # (the upstream logs its calls by handler) and names fields by display name.
+    upstream = ServerProcess(_upstream_store(tmp_path), ("--log-level", "info")).start()
+    relay, _ = start_relay(tmp_path, upstream, "relay-changes")
+    try:
+        made = _renamed(relay, "c@relay.test", "Cy", "Cyd")
+        changes = _soap(
+            relay,
+            "<ns1:paramsGetLeadChanges><startPosition><oldestCreatedAt>2000-01-01T00:00:00Z"
+            "</oldestCreatedAt></startPosition><activityNameFilter><stringItem>New Lead"
+            "</stringItem><stringItem>Change Data Value</stringItem></activityNameFilter>"
+            "</ns1:paramsGetLeadChanges>",
+        )
+    finally:
+        relay.stop()
+        upstream.stop()
+    rows = [
+        (
+            r.findtext("mktPersonId"),
+            r.findtext("activityType"),
+            r.findtext("mktgAssetName"),
+            {
+                a.findtext("attrName"): a.findtext("attrValue")
+                for a in r.iterfind("activityAttributes/attribute")
+            },
+        )
+        for r in changes.iterfind(".//leadChangeRecordList/leadChangeRecord")
+    ]
+    lead = str(made)
+    assert [row[:3] for row in rows] == [
+        (lead, "New Lead", ""),  # xsi:nil, as leadsync's own getLeadChanges
+        (lead, "Change Data Value", "Email Address"),
+        (lead, "Change Data Value", "First Name"),
+        (lead, "Change Data Value", "First Name"),
+    ]
+    last = rows[-1][3]
+    assert (last["Attribute Name"], last["Old Value"], last["New Value"]) == (
+        "First Name",
+        "Cy",
+        "Cyd",
+    )
+    assert changes.findtext(".//result/remainingCount") == "0"
+    handlers = [
+        json.loads(line[line.index("{") :]).get("operation")
+        for line in upstream.log.splitlines()
+        if " leadsync.calls {" in line
+    ]
+    assert "get_lead_changes" in handlers
+    assert "get_activities" not in handlers
 
 
 def test_custom_objects_go_upstream(

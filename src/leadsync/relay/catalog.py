@@ -32,6 +32,7 @@ class UpstreamCatalog:
         custom: list[FieldDef] = []
         self.rest_of: dict[str, str] = {}  # SOAP name -> REST name
         self.soap_of: dict[str, str] = {}  # REST name -> SOAP name
+        self.display_of: dict[str, str] = {}  # REST name -> the upstream's display name
         for field in described:
             rest = (field.get("rest") or {}).get("name")
             soap = (field.get("soap") or {}).get("name") or rest
@@ -39,6 +40,7 @@ class UpstreamCatalog:
                 continue
             self.rest_of[soap] = rest
             self.soap_of[rest] = soap
+            self.display_of[rest] = str(field.get("displayName") or soap)
             kind = _TYPES.get(str(field.get("dataType", "string")), FieldType.STRING)
             if soap not in STANDARD_FIELDS:
                 custom.append(

@@ -1,5 +1,7 @@
 """getLeadActivity and getLeadChanges relayed to the upstream's activity stream
-(``activities/pagingtoken.json`` then ``activities.json``).
+(``activities/pagingtoken.json``, then ``activities.json``; a getLeadChanges asking for
+New Lead and Change Data Value exactly, what ``activities/leadchanges.json`` gives, goes
+to that endpoint, as Marketo's migration guide maps it).
 
 Only the activity types leadsync knows are asked for (New Lead, Change Data Value, Add
 to List, Remove from List, Merge Leads, Request Campaign): a record of another type has
@@ -14,7 +16,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from leadsync.activities import KINDS, Activity
+from leadsync.activities import CHANGE_DATA_VALUE, KINDS, NEW_LEAD, Activity
 from leadsync.errors import BadStreamPosition, LeadNotFound, ParameterRequired
 from leadsync.relay.leads import RelayLeadService
 from leadsync.relay.upstream import Upstream
@@ -34,6 +36,7 @@ REST_PAGE = 300
 _ID_OFFSET = re.compile(r"ID:([0-9]{1,18})", re.IGNORECASE)
 _EPOCH = "1970-01-01T00:00:00Z"
 MAX_PAGES = 100  # of one lead's history (30,000 activities)
+_CHANGES = frozenset({NEW_LEAD.id, CHANGE_DATA_VALUE.id})  # what Get Lead Changes gives
 
 
 class RelayHistoryService(HistoryService):
@@ -65,6 +68,27 @@ class RelayHistoryService(HistoryService):
             params["leadIds"] = ",".join(map(str, lead_ids))
         answer = self._upstream.call("GET", "/rest/v1/activities.json", params=params)
         found = [_activity(item) for item in answer.get("result", [])]
+        return found, str(answer.get("nextPageToken", token)), bool(answer.get("moreResult"))
+
+    def _changes(
+        self, token: str, kinds: list[int], lead_ids: list[int] | None, size: int
+    ) -> tuple[list[Activity], str, bool]:
+        """Get Lead Changes of every field the upstream describes (a form body: the
+        list of fields may be too long for a URL)."""
+        fields = self._leads.upstream_fields
+        form = {
+            "nextPageToken": token,
+            "fields": ",".join(fields.rest_of.values()),
+            "batchSize": str(min(size, REST_PAGE)),
+        }
+        if lead_ids:
+            form["leadIds"] = ",".join(map(str, lead_ids))
+        answer = self._upstream.call(
+            "POST", "/rest/v1/activities/leadchanges.json", params={"_method": "GET"}, form=form
+        )
+        found: list[Activity] = []
+        for item in answer.get("result", []):
+            found.extend(_changed(item, fields.display_of))
         return found, str(answer.get("nextPageToken", token)), bool(answer.get("moreResult"))
 
     def lead_activity(
@@ -125,7 +149,8 @@ class RelayHistoryService(HistoryService):
                 return HistoryPage([], 0, start)
         token = start.offset.strip() if start.offset else self._token(start.since)
         size = min(batch_size or CHANGES_DEFAULT_BATCH, REST_PAGE)
-        page, token, more = self._page(token, kinds, lead_ids, size)
+        read = self._changes if set(kinds) == _CHANGES else self._page
+        page, token, more = read(token, kinds, lead_ids, size)
         position = StartPosition(start.latest, start.oldest, start.activity_created, token)
         return HistoryPage(page, 1 if more else 0, position)
 
@@ -134,12 +159,17 @@ def _iso(microseconds: int) -> str:
     return datetime.fromtimestamp(microseconds / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _activity(item: dict[str, Any]) -> Activity:
+def _activity(item: dict[str, Any], given: dict[str, Any] | None = None) -> Activity:
+    """An activity of Get Lead Activities, or of Get Lead Changes with ``given`` (its
+    attributes and the changed field's Attribute Name, Old and New Value)."""
     kind = KINDS[int(item["activityTypeId"])]
-    given = {a.get("name"): a.get("value") for a in item.get("attributes", [])}
+    if given is None:
+        given = {}
+    for attribute in item.get("attributes", []):
+        given.setdefault(attribute.get("name"), attribute.get("value"))
     values = tuple(None if given.get(n) is None else str(given[n]) for n in kind.attributes)
     moment = datetime.fromisoformat(str(item["activityDate"]).replace("Z", "+00:00"))
-    asset = item.get("primaryAttributeValue")
+    asset = item.get("primaryAttributeValue", given.get("Attribute Name"))
     return Activity(
         int(item["id"]),
         int(item["leadId"]),
@@ -148,3 +178,22 @@ def _activity(item: dict[str, Any]) -> Activity:
         None if asset is None else str(asset),
         values,
     )
+
+
+def _changed(item: dict[str, Any], display_of: dict[str, str]) -> list[Activity]:
+    """A Get Lead Changes record as activities: a New Lead, or one Change Data Value per
+    changed field (Marketo's carry one), named by the upstream's display name."""
+    changed = item.get("fields") or []
+    if int(item["activityTypeId"]) != CHANGE_DATA_VALUE.id or not changed:
+        return [_activity(item)]
+    return [
+        _activity(
+            item,
+            {
+                "Attribute Name": display_of.get(str(field.get("name")), field.get("name")),
+                "Old Value": field.get("oldValue"),
+                "New Value": field.get("newValue"),
+            },
+        )
+        for field in changed
+    ]

@@ -55,6 +55,10 @@ class RelayLeadService(LeadService):
     def catalog(self) -> Catalog:
         return self._fields.catalog
 
+    @property
+    def upstream_fields(self) -> UpstreamCatalog:
+        return self._fields
+
     # -- writes ----------------------------------------------------------------
 
     def sync_multiple(
