@@ -1,8 +1,8 @@
 """``python -m benchmarks.decode``: what reading a 300-lead syncMultipleLeads request
 costs, before any store: the envelope parsed (wire/envelope.py) and its records decoded
 (wire/leads.py, wire/scan.py), median of 500 over 50 different calls of the benchmark's
-shape, the cyclic GC off as in a server process. Also the same calls with every tag
-prefixed (parsed whole, then scanned) and with an xsi:type on each Email (the tree)."""
+shape, the cyclic GC off as in a server process. Also the same calls with every record tag
+prefixed (a grammar that pairs prefixes) and with an xsi:type on each Email (the tree)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def main() -> None:
     plain = [call.envelope for call in calls(50, 20_000, run="decode")]
     shapes = {
         "plain (the list left out of the parse)": plain,
-        "every record tag prefixed (parsed whole, then scanned)": [
+        "every record tag prefixed (the list left out, its prefixes paired)": [
             body.replace(b"<leadRecordList>", b"<ns1:leadRecordList>")
             .replace(b"</leadRecordList>", b"</ns1:leadRecordList>")
             .replace(b"<leadRecord>", b"<ns1:leadRecord>")

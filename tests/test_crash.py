@@ -183,10 +183,26 @@ def _refused(host: str, port: int) -> bool:
     return False
 
 
+def _workers(parent: int) -> list[int]:
+    """The parent's worker processes (multiprocessing's spawn_main); a child that exits
+    while it is looked at is none."""
+    found = []
+    for pid in _children(parent):
+        try:
+            if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text():
+                found.append(pid)
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
+        try:  # a thread may end while it is looked at
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
     return found
 
 
@@ -203,22 +219,14 @@ def test_workers_share_calls_survive_a_dead_worker_and_stop_cleanly(store: Store
             conn.request("POST", parts.path, sync_request([{"Email": f"w{i}@x.com"}]))
             assert read_statuses(conn.getresponse().read())[0][1] == "CREATED"
             conn.close()
-        workers = [
-            p
-            for p in _children(server.process.pid)
-            if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()
-        ]
+        workers = _workers(server.process.pid)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
 
         parent = server.process.pid
 
         def replaced() -> bool:
-            alive = [
-                p
-                for p in _children(parent)
-                if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()
-            ]
+            alive = _workers(parent)
             return len(alive) == 2 and workers[0] not in alive
 
         eventually(replaced, "the parent to start another worker")

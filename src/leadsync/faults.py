@@ -20,7 +20,7 @@ MAGIC = re.compile(r"@fail-([0-9]{3,5})\.leadsync\.test$", re.IGNORECASE)
 
 def magic_code(email: str | None) -> int | None:
     """The code a magic email asks for (``x@fail-1004.leadsync.test``: 1004), else None."""
-    if not email:
+    if not email or email.rstrip()[-14:].lower() != ".leadsync.test":  # most emails
         return None
     found = MAGIC.search(email.strip())
     return int(found.group(1)) if found else None

@@ -18,7 +18,7 @@ import orjson
 from leadsync.activities import CHANGE_DATA_VALUE, NEW_LEAD, SOAP_API, Origin
 from leadsync.errors import UnknownLeadField
 from leadsync.faults import magic_code
-from leadsync.fields import Catalog, FieldType, check_value
+from leadsync.fields import STRING_MAX_CHARS, Catalog, FieldType, check_value
 from leadsync.model import (
     DEFAULT_INSTANCE,
     FOREIGN_SYS_TYPES,
@@ -249,7 +249,9 @@ def _validate(record: LeadRecord, catalog: Mapping[str, FieldType]) -> Changes:
             value = None  # an empty number, date or boolean clears the field
         elif attribute.name == "Email" and blank(value):
             value = None  # a blank Email clears it: no lead holds a blank email key
-        if value is not None:
+        if value is not None and not (  # a short string needs no further check
+            field_type is FieldType.STRING and len(value) <= STRING_MAX_CHARS
+        ):
             wrong = check_value(field_type, value)
             if wrong:
                 _fail_on_unknown(record, catalog)  # unknown names are reported first

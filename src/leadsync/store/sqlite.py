@@ -134,14 +134,19 @@ class _Writer(
         return _ids(lead_ids)
 
     def _select(self, column: str, values: Collection[object]) -> list[Lead]:
-        found: list[Lead] = []
-        items = list(values)
-        for start in range(0, len(items), _CHUNK):
-            chunk = items[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {_LEAD_COLUMNS} FROM leads WHERE instance = ? AND {column} IN ({marks})"
-            found.extend(_lead(row) for row in self._conn.execute(sql, [self._instance, *chunk]))
-        return found
+        # The keys as one JSON array (json_each): for 300 keys ~0.6 ms less than as many
+        # bound parameters, which SQLite copies into an ephemeral table first.
+        if not values:
+            return []
+        # By id: "+instance" keeps the planner off the (instance, ...) indexes, which it
+        # may prefer on a store without statistics: the rows are found by rowid.
+        scope = "+instance" if column == "id" else "instance"
+        sql = (
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE {scope} = ?"
+            f" AND {column} IN (SELECT value FROM json_each(?))"
+        )
+        keys = orjson.dumps(list(values)).decode()
+        return [_lead(row) for row in self._conn.execute(sql, (self._instance, keys))]
 
     def find_leads(
         self,

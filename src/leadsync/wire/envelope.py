@@ -79,7 +79,7 @@ def _plain_sync(body: bytes) -> Envelope | None:
     listed = next((c for c in children(envelope.body) if local(c) == "leadRecordList"), None)
     if listed is None or len(listed) or listed.text:
         return None
-    records = scan_records(body[start:end])  # no prefixes: only a parse pairs them
+    records = scan_records(body[start:end], listed.nsmap)
     if records is None:
         return None
     return Envelope(envelope.headers, envelope.body, body, records)

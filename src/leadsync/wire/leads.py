@@ -15,7 +15,6 @@ from leadsync.errors import BadParameter
 from leadsync.model import Attribute, LeadRecord
 from leadsync.wire.decode import ELEMENTS, DecodeError, is_nil, scalar
 from leadsync.wire.envelope import Envelope, children, local, parse_envelope
-from leadsync.wire.scan import list_content, scan_records
 
 _NIL = f"{{{ns.XSI}}}nil"
 _TRUE = ("true", "1")
@@ -118,26 +117,21 @@ def sync_multiple_leads(
 ) -> tuple[list[LeadRecord], bool]:
     """The records and the dedup flag of a paramsSyncMultipleLeads envelope.
 
-    Records in the plain shape most clients send are read from the text
-    (``wire/scan.py``): by parse_envelope, when it could leave the list out of the
-    parse, or here, from a whole document's text. The tree is the rule and the fallback.
+    Records in the plain shape most clients send were read from the text by
+    parse_envelope (``wire/scan.py``); the tree is the rule and the fallback.
     """
     record_list, dedup = _params(envelope.body)
     records = envelope.records
-    elements: list[etree._Element] | None = None
-    if records is None:  # parsed whole: the list's elements are in the tree
-        elements = _elements(record_list, max_batch)
-        found = list_content(envelope.source)
-        if found is not None:
-            records = scan_records(envelope.source[found[0] : found[1]], record_list.nsmap)
-        if records is not None and len(records) != len(elements):
-            records = None
-    elif len(records) > max_batch:
-        raise _too_many(len(records), max_batch)
-    if records is not None and all(len(r.attributes) <= max_attributes for r in records):
-        return records, dedup
-    if elements is None:  # a record of too many attributes fails alone, as the tree says
-        elements = _elements(_params(parse_envelope(envelope.source, whole=True).body)[0], 0)
+    if records is not None:
+        if len(records) > max_batch:
+            raise _too_many(len(records), max_batch)
+        if all(len(r.attributes) <= max_attributes for r in records):
+            return records, dedup
+        # A record of too many attributes fails on its own, as the tree words it.
+        record_list, _ = _params(parse_envelope(envelope.source, whole=True).body)
+    elements = [c for c in children(record_list) if local(c) == "leadRecord"]
+    if len(elements) > max_batch:
+        raise _too_many(len(elements), max_batch)
     return [lead_record(element, max_attributes) for element in elements], dedup
 
 
@@ -156,14 +150,6 @@ def _params(body: etree._Element) -> tuple[etree._Element, bool]:
     if record_list is None:
         raise BadParameter("Bad parameter: leadRecordList is required")
     return record_list, dedup
-
-
-def _elements(record_list: etree._Element, max_batch: int) -> list[etree._Element]:
-    """The list's leadRecord elements, at most ``max_batch`` (0: any number)."""
-    elements = [c for c in children(record_list) if local(c) == "leadRecord"]
-    if max_batch and len(elements) > max_batch:
-        raise _too_many(len(elements), max_batch)
-    return elements
 
 
 def _too_many(count: int, max_batch: int) -> BadParameter:

@@ -7,14 +7,15 @@ in C), neither built as ~5,000 lxml elements nor visited one element proxy at a 
 (docs/performance.md has the figures).
 
 The content is checked against the plain shape's whole grammar first (one ``fullmatch``
-of a regular expression: every tag, in its place, with XML whitespace between), and
-against what XML asks of text (legal characters only, ``&`` only in the five named or
-legal numeric references, no ``]]>``). Content that passes is well-formed XML whatever
-surrounds it, so ``wire/envelope.py`` may leave it out of what lxml parses. Anything
-else answers None: an attribute such as xsi:nil or xsi:type, a comment, an unknown
-child, an attribute without attrValue, an empty attrName, an Id that is not a plain
-number, a record with two attribute lists, a tag with a prefix not taken off. The
-caller then parses the whole document and decodes the tree with ``wire/leads.py``,
+of a regular expression: every tag, in its place, with XML whitespace between, an end
+tag with its start tag's prefix), its prefixes against those in scope, and its text
+against what XML asks (legal characters only, ``&`` only in the five named or legal
+numeric references, no ``]]>``). Content that passes is well-formed XML where it
+stands, so ``wire/envelope.py`` may leave it out of what lxml parses. Anything else
+answers None: an attribute such as xsi:nil or xsi:type, a comment, an unknown child, an
+attribute without attrValue, an empty attrName, an Id that is not a plain number, a
+record with two attribute lists, a prefix not in scope. The caller then parses the
+whole document and decodes the tree with ``wire/leads.py``,
 which defines the rules; ``tests/test_scan.py`` checks that the two agree on generated
 documents, and that the scan never takes content lxml refuses.
 """
@@ -31,15 +32,45 @@ LIST_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*+:)?)leadRecordList>")
 LARGEST_TEXT = 10_000_000  # libxml2's largest text node without huge_tree
 
 _W = r"[ \t\n]*+"  # XML's white space (a carriage return is declined before)
+_PREFIX = r"(?:[A-Za-z_][\w.-]*+:)?"  # checked against those in scope after the match
+_USED_PREFIX = re.compile(r"</?([A-Za-z_][\w.-]*+):")
+
+
+def _grammar(prefixed: bool) -> re.Pattern[str]:
+    """A plain list's whole content: its tags without prefixes, or (``prefixed``) each
+    with an optional one that its end tag repeats (a backreference: a mismatched pair
+    does not match; ~3 times the cost, so only for content with prefixes)."""
+    groups = iter(range(100))
+
+    def element(name: str, content: str) -> str:
+        """A start tag and its end tag around ``content``, or the tag self-closed."""
+        if not prefixed:
+            start, end = f"<{name}", f"</{name}>"
+        else:
+            group = f"p{next(groups)}"
+            start, end = rf"<(?P<{group}>{_PREFIX}){name}", rf"</(?P={group}){name}>"
+        return rf"{start}(?:/>|>{content}{end})"
+
+    def pair(name: str, content: str) -> str:
+        """A start tag and its end tag around ``content``, never self-closed."""
+        if not prefixed:
+            return rf"<{name}>{content}</{name}>"
+        group = f"p{next(groups)}"
+        return rf"<(?P<{group}>{_PREFIX}){name}>{content}</(?P={group}){name}>"
+
+    keys = "|".join(element(key, "[^<]*+") for key in _KEYS)
+    attribute = pair(
+        "attribute",
+        rf"{_W}{pair('attrName', '[^<]++')}{_W}{element('attrValue', '[^<]*+')}{_W}",
+    )
+    listed = element("leadAttributeList", rf"(?:{_W}{attribute})*+{_W}")
+    record = pair("leadRecord", rf"(?:{_W}(?:{keys}|{listed}))*+{_W}")
+    return re.compile(rf"(?:{_W}{record})*+{_W}")
+
+
 _KEYS = ("Id", "Email", "ForeignSysPersonId", "ForeignSysType", "email")
-_KEY = "|".join(rf"<{key}(?:/>|>[^<]*+</{key}>)" for key in _KEYS)
-_ATTRIBUTE = (
-    rf"<attribute>{_W}<attrName>[^<]++</attrName>{_W}"
-    rf"<attrValue(?:/>|>[^<]*+</attrValue>){_W}</attribute>"
-)
-_LIST = rf"<leadAttributeList(?:/>|>(?:{_W}{_ATTRIBUTE})*+{_W}</leadAttributeList>)"
-_RECORD = rf"{_W}<leadRecord>(?:{_W}(?:{_KEY}|{_LIST}))*+{_W}</leadRecord>"
-_PLAIN = re.compile(rf"(?:{_RECORD})*+{_W}")  # a plain list's whole content
+_PLAIN = _grammar(prefixed=False)
+_PLAIN_PREFIXED = _grammar(prefixed=True)
 
 _FIELD = re.compile(r"<(Id|Email|ForeignSysPersonId|ForeignSysType|email)(?:/>|>([^<]*+)<)")
 _PAIR = re.compile(r"<attrName>([^<]++)</attrName>[ \t\n]*+<attrValue(?:/>|>([^<]*+)<)")
@@ -112,9 +143,8 @@ def list_content(source: bytes) -> tuple[int, int] | None:
 def scan_records(content: bytes, prefixes: Iterable[str | None] = ()) -> list[LeadRecord] | None:
     """The records of a leadRecordList's content, or None if it is not plain.
 
-    ``prefixes``: namespace prefixes to take off the tags first (those in scope at the
-    list, when lxml has parsed the document: taking them off could hide a mismatched
-    pair of tags, which only a parse rules out). Names are matched by local name."""
+    ``prefixes``: the namespace prefixes in scope at the list; a tag may carry one of
+    them (its end tag the same), and is then read by its local name."""
     if content.translate(None, _NOT_CONTROL) or b"]]>" in content:
         return None  # \r: XML reads it as \n, which the tree decoder's text would hold
     if b"\xef\xbf\xbe" in content or b"\xef\xbf\xbf" in content:
@@ -123,11 +153,17 @@ def scan_records(content: bytes, prefixes: Iterable[str | None] = ()) -> list[Le
         region = content.decode()  # strict: no surrogates, nothing past U+10FFFF
     except UnicodeDecodeError:
         return None
-    for prefix in prefixes:  # text holds no "<": these are all tags
-        if prefix and f"<{prefix}:" in region:
+    used = set(_USED_PREFIX.findall(region)) if ":" in region else set()  # text may hold ":"
+    if not used:
+        if _PLAIN.fullmatch(region) is None:
+            return None
+    else:
+        if not used <= {p for p in prefixes if p}:
+            return None  # a prefix not in scope: lxml refuses the document
+        if _PLAIN_PREFIXED.fullmatch(region) is None:
+            return None
+        for prefix in used:  # every pair matched: taking the prefixes off hides nothing
             region = region.replace(f"<{prefix}:", "<").replace(f"</{prefix}:", "</")
-    if _PLAIN.fullmatch(region) is None:
-        return None
     escaped = "&" in region
     if escaped and not _references_are_xml(region):
         return None
