@@ -87,9 +87,10 @@ class Stack:
     relays: list[ServerProcess] = field(default_factory=list)
     made: int = 0  # relays ever started: each gets a fresh store
 
-    def start_relay(self, *args: str, workers: int = 1) -> ServerProcess:
+    def start_relay(self, *args: str, workers: int = 1, described: bool = True) -> ServerProcess:
         """A relay on the injector, once each worker has learnt the upstream's fields (its
-        token fetched, its Describe answered); the injector's log is cleared after."""
+        token fetched, its Describe answered; ``described`` False: once it serves); the
+        injector's log is cleared after."""
         secret = self.tmp / "upstream-secret"
         secret.write_text(CLIENT_SECRET + "\n")
         self.made += 1
@@ -116,10 +117,11 @@ class Stack:
         before = len(self.injector.seen(DESCRIBE))
         relay.start()
 
-        def described() -> bool:
+        def was_described() -> bool:
             return len(self.injector.seen(DESCRIBE)) >= before + workers
 
-        eventually(described, "the relay's Describe", 10)
+        if described:
+            eventually(was_described, "the relay's Describe", 10)
         self.injector.clear()
         return relay
 
@@ -414,6 +416,25 @@ def test_upstream_stopped_then_back_nothing_lost(tmp_path: Path) -> None:
         leads = upstream.leads()
         assert sorted(leads) == ["before@faults.test", "during@faults.test"]
         assert [len(found) for found in leads.values()] == [1, 1]
+
+
+def test_an_upstream_down_at_start_does_not_stop_the_relay(tmp_path: Path) -> None:
+    # The relay starts, answers 20011 while the upstream is down, and learns the fields
+    # (its Describe) at the first call once the upstream is back.
+    with stack_in(tmp_path) as stack:
+        upstream = stack.upstream
+        stop(upstream.server)
+        relay = stack.start_relay(described=False)
+        record = {"Email": "early@faults.test", "City": "Oslo"}
+        with soap(relay) as client:
+            code, message = fault_of(lambda: client.sync_multiple_leads([record]))
+            assert (code, "unreachable" in message) == (20011, True), message
+            stack.injector.target = upstream.restart().base_url
+            [made] = client.sync_multiple_leads([record])
+        assert made.status.value == "CREATED"
+        assert DESCRIBE in [s.path for s in stack.injector.rest_calls()]
+        [lead] = upstream.leads()["early@faults.test"]
+        assert (lead.id, lead.attributes["City"]) == (made.lead_id, "Oslo")
 
 
 def test_http_5xx_is_retried_then_recovers(

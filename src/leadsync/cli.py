@@ -497,9 +497,9 @@ def relay_check(
             raise click.ClickException(f"token:     failed: {exc.message}") from None
         try:
             fields = UpstreamCatalog.learn(client)
+            custom = sum(1 for f in fields.catalog.fields if f.custom)  # described here
         except MktowsError as exc:
             raise click.ClickException(f"describe:  failed: {exc.message}") from None
-        custom = sum(1 for f in fields.catalog.fields if f.custom)
         click.echo(f"describe:  ok ({len(fields.rest_of)} lead fields, {custom} custom)")
         if upstream_foreign_id_field:
             found = upstream_foreign_id_field in fields.soap_of

@@ -65,7 +65,9 @@ def relay_services(
     store still holds the SOAP users (and REST clients) that may call the relay."""
     upstream = upstream or Upstream(settings, secret_of(settings))
     mirror = store if settings.relay_mirror else None
-    leads = RelayLeadService(upstream, UpstreamCatalog.learn(upstream), mirror)
+    catalog = UpstreamCatalog.learn(upstream)
+    catalog.describe_now()
+    leads = RelayLeadService(upstream, catalog, mirror)
     local = Services.over(store, clock)
     unsupported = {
         name: cast(Any, Unsupported(what))
