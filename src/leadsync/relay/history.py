@@ -71,7 +71,7 @@ class RelayHistoryService(HistoryService):
         return found, str(answer.get("nextPageToken", token)), bool(answer.get("moreResult"))
 
     def _changes(
-        self, token: str, kinds: list[int], lead_ids: list[int] | None, size: int
+        self, token: str, lead_ids: list[int] | None, size: int
     ) -> tuple[list[Activity], str, bool]:
         """Get Lead Changes of every field the upstream describes (a form body: the
         list of fields may be too long for a URL)."""
@@ -149,8 +149,10 @@ class RelayHistoryService(HistoryService):
                 return HistoryPage([], 0, start)
         token = start.offset.strip() if start.offset else self._token(start.since)
         size = min(batch_size or CHANGES_DEFAULT_BATCH, REST_PAGE)
-        read = self._changes if set(kinds) == _CHANGES else self._page
-        page, token, more = read(token, kinds, lead_ids, size)
+        if set(kinds) == _CHANGES:
+            page, token, more = self._changes(token, lead_ids, size)
+        else:
+            page, token, more = self._page(token, kinds, lead_ids, size)
         position = StartPosition(start.latest, start.oldest, start.activity_created, token)
         return HistoryPage(page, 1 if more else 0, position)
 

@@ -28,12 +28,15 @@ from functools import partial
 
 from leadsync.model import Attribute, LeadRecord
 
-LIST_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*+:)?)leadRecordList>")
-LARGEST_TEXT = 10_000_000  # libxml2's largest text node without huge_tree
+_LIST_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*+:)?)leadRecordList>")
+_LARGEST_TEXT = 10_000_000  # libxml2's largest text node without huge_tree
 
 _W = r"[ \t\n]*+"  # XML's white space (a carriage return is declined before)
 _PREFIX = r"(?:[A-Za-z_][\w.-]*+:)?"  # checked against those in scope after the match
 _USED_PREFIX = re.compile(r"</?([A-Za-z_][\w.-]*+):")
+
+
+_KEYS = ("Id", "Email", "ForeignSysPersonId", "ForeignSysType", "email")
 
 
 def _grammar(prefixed: bool) -> re.Pattern[str]:
@@ -42,33 +45,24 @@ def _grammar(prefixed: bool) -> re.Pattern[str]:
     does not match; ~3 times the cost, so only for content with prefixes)."""
     groups = iter(range(100))
 
-    def element(name: str, content: str) -> str:
-        """A start tag and its end tag around ``content``, or the tag self-closed."""
-        if not prefixed:
-            start, end = f"<{name}", f"</{name}>"
-        else:
+    def tag(name: str, content: str, may_close: bool = False) -> str:
+        """A start tag and its end tag around ``content`` (``may_close``: or the tag
+        self-closed)."""
+        if prefixed:
             group = f"p{next(groups)}"
             start, end = rf"<(?P<{group}>{_PREFIX}){name}", rf"</(?P={group}){name}>"
-        return rf"{start}(?:/>|>{content}{end})"
+        else:
+            start, end = f"<{name}", f"</{name}>"
+        return rf"{start}(?:/>|>{content}{end})" if may_close else rf"{start}>{content}{end}"
 
-    def pair(name: str, content: str) -> str:
-        """A start tag and its end tag around ``content``, never self-closed."""
-        if not prefixed:
-            return rf"<{name}>{content}</{name}>"
-        group = f"p{next(groups)}"
-        return rf"<(?P<{group}>{_PREFIX}){name}>{content}</(?P={group}){name}>"
-
-    keys = "|".join(element(key, "[^<]*+") for key in _KEYS)
-    attribute = pair(
-        "attribute",
-        rf"{_W}{pair('attrName', '[^<]++')}{_W}{element('attrValue', '[^<]*+')}{_W}",
-    )
-    listed = element("leadAttributeList", rf"(?:{_W}{attribute})*+{_W}")
-    record = pair("leadRecord", rf"(?:{_W}(?:{keys}|{listed}))*+{_W}")
+    keys = "|".join(tag(key, "[^<]*+", may_close=True) for key in _KEYS)
+    value = tag("attrValue", "[^<]*+", may_close=True)
+    attribute = tag("attribute", rf"{_W}{tag('attrName', '[^<]++')}{_W}{value}{_W}")
+    listed = tag("leadAttributeList", rf"(?:{_W}{attribute})*+{_W}", may_close=True)
+    record = tag("leadRecord", rf"(?:{_W}(?:{keys}|{listed}))*+{_W}")
     return re.compile(rf"(?:{_W}{record})*+{_W}")
 
 
-_KEYS = ("Id", "Email", "ForeignSysPersonId", "ForeignSysType", "email")
 _PLAIN = _grammar(prefixed=False)
 _PLAIN_PREFIXED = _grammar(prefixed=True)
 
@@ -118,7 +112,7 @@ def _references_are_xml(text: str) -> bool:
     )
 
 
-def is_utf8(source: bytes) -> bool:
+def _is_utf8(source: bytes) -> bool:
     """UTF-8 by its byte order mark, its declaration or XML's default."""
     source = source.removeprefix(b"\xef\xbb\xbf")
     if source.startswith(b"<?xml"):
@@ -131,11 +125,11 @@ def list_content(source: bytes) -> tuple[int, int] | None:
     """Where the content of the document's one leadRecordList lies (start, end), when
     its text names the list exactly twice, in a start tag without attributes and an end
     tag with the same prefix, in a UTF-8 document."""
-    opened = LIST_OPEN.search(source)
-    if opened is None or source.count(b"leadRecordList") != 2 or not is_utf8(source):
+    opened = _LIST_OPEN.search(source)
+    if opened is None or source.count(b"leadRecordList") != 2 or not _is_utf8(source):
         return None
     closing = source.find(b"</" + opened.group(1) + b"leadRecordList>", opened.end())
-    if closing < 0 or closing - opened.end() > LARGEST_TEXT:
+    if closing < 0 or closing - opened.end() > _LARGEST_TEXT:
         return None
     return opened.end(), closing
 
